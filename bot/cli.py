@@ -1,0 +1,65 @@
+"""Command line of the assistant: ``python -m bot <command>``.
+
+Each area registers its own sub-commands (``register(subparsers)``) so this
+file only wires them together and turns expected errors into a one-line
+message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable, List
+
+# modules that provide ``register(subparsers)``; missing ones are skipped so a
+# partial checkout still runs
+COMMAND_MODULES = (
+    "bot.serve",
+    "bot.store.cli",
+    "bot.notify.cli",
+    "bot.channels.telegram_cli",
+    "bot.tenants.cli",
+)
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Assistant for mutuelle members.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: List[str] | None = None) -> int:
+    from bot.settings import SettingsError
+    from bot.tenants import TenantError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return int(handler(args) or 0)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except (SettingsError, TenantError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,285 @@
+"""The one place where the assistant's configuration is read and validated.
+
+Every knob comes from an environment variable (documented in the README's
+configuration table); command-line flags of ``python -m bot serve`` override
+them.  A bad value raises :class:`SettingsError` whose one-line message names
+the variable, so start-up stops with something an operator can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid (message names the variable)."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on", "oui"}:
+        return True
+    if value in {"0", "false", "no", "off", "non"}:
+        return False
+    raise SettingsError(f"{name}: expected true/false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: must be between {low} and {high}, got {value}")
+    return value
+
+
+def _str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip()
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    value = _str(env, name, default)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+        prefixes = " or ".join(s + "://" for s in schemes)
+        raise SettingsError(f"{name}: expected a URL starting with {prefixes}, got {value!r}")
+    return value.rstrip("/") if schemes[0].startswith("http") else value
+
+
+def _database_url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _str(env, name, default) or default
+    scheme = value.split(":", 1)[0]
+    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        raise SettingsError(f"{name}: only sqlite:/// and postgresql+psycopg2:// URLs are supported, not {scheme!r}")
+    return value
+
+
+def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
+    """The key for keyed hashes (NIR look-up), tokens and CSRF.
+
+    Production sets ``ASSISTANT_SECRET_KEY``; on a laptop a random key is
+    generated once and kept in ``var/secret.key`` so restarts keep working.
+    """
+    value = _str(env, "ASSISTANT_SECRET_KEY")
+    if value is not None:
+        if len(value) < 16:
+            raise SettingsError("ASSISTANT_SECRET_KEY: must be at least 16 characters long")
+        return value
+    path = var_dir / "secret.key"
+    try:
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"ASSISTANT_SECRET_KEY: not set and {path} cannot be created ({exc.strerror})") from None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None
+    password: str | None = field(repr=False)
+    starttls: bool
+    ssl: bool
+    sender: str | None
+    timeout: int
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    provider: str  # "twilio" or "http"
+    http_url: str | None
+    http_token: str | None = field(repr=False)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_from: str | None = None
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = field(repr=False)
+    webhook_secret: str | None = field(repr=False)
+    api_base_url: str | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    tenant: str
+    database_url: str
+    tracker_database_url: str
+    public_url: str
+    port: int
+    actions_port: int
+    secret_key: str = field(repr=False)
+    var_dir: Path
+    outbox_path: Path
+    clock_file: Path | None
+    timezone: str
+    enable_api: bool
+    api_token: str | None = field(repr=False)
+    smtp: SmtpSettings | None
+    sms: SmsSettings | None
+    telegram: TelegramSettings | None
+    log_level: str
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read and validate every setting; ``overrides`` are command-line values."""
+    env = dict(os.environ if env is None else env)
+    for key, value in overrides.items():
+        if value is not None:
+            env[key] = str(value)
+
+    var_dir = Path(_str(env, "ASSISTANT_VAR_DIR", str(VAR_DIR)) or VAR_DIR)
+    tenant = (_str(env, "ASSISTANT_TENANT", "miel") or "miel").lower()
+    if not tenant.replace("_", "").replace("-", "").isalnum():
+        raise SettingsError(f"ASSISTANT_TENANT: invalid tenant name {tenant!r}")
+    port = _int(env, "ASSISTANT_PORT", 5005, 1, 65535)
+    actions_port = _int(env, "ASSISTANT_ACTIONS_PORT", 5055, 1, 65535)
+    if port == actions_port:
+        raise SettingsError("ASSISTANT_ACTIONS_PORT: must differ from ASSISTANT_PORT")
+    database_url = _database_url(env, "ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}")
+    tracker_url = _database_url(env, "ASSISTANT_TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'conversations.db'}")
+    public_url = _url(env, "ASSISTANT_PUBLIC_URL", f"http://localhost:{port}", ("http", "https"))
+    assert public_url is not None
+    outbox = Path(_str(env, "ASSISTANT_OUTBOX", str(var_dir / "outbox.jsonl")) or var_dir / "outbox.jsonl")
+    clock_raw = _str(env, "ASSISTANT_CLOCK_FILE")
+    timezone = _str(env, "ASSISTANT_TIMEZONE", "Europe/Paris") or "Europe/Paris"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone)
+    except Exception:  # noqa: BLE001 - any failure means the name is unusable
+        raise SettingsError(f"ASSISTANT_TIMEZONE: unknown time zone {timezone!r}") from None
+
+    enable_api = _bool(env, "ASSISTANT_ENABLE_API", False)
+    api_token = _str(env, "ASSISTANT_API_TOKEN")
+    if enable_api and not api_token:
+        raise SettingsError("ASSISTANT_API_TOKEN: required when ASSISTANT_ENABLE_API is true")
+
+    smtp: SmtpSettings | None = None
+    smtp_host = _str(env, "SMTP_HOST")
+    if smtp_host:
+        ssl = _bool(env, "SMTP_SSL", False)
+        smtp = SmtpSettings(
+            host=smtp_host,
+            port=_int(env, "SMTP_PORT", 465 if ssl else 587, 1, 65535),
+            user=_str(env, "SMTP_USER"),
+            password=_str(env, "SMTP_PASSWORD"),
+            starttls=_bool(env, "SMTP_STARTTLS", not ssl),
+            ssl=ssl,
+            sender=_str(env, "SMTP_SENDER"),
+            timeout=_int(env, "SMTP_TIMEOUT", 10, 1, 300),
+        )
+        if smtp.ssl and smtp.starttls:
+            raise SettingsError("SMTP_STARTTLS: cannot be combined with SMTP_SSL")
+
+    sms: SmsSettings | None = None
+    provider = _str(env, "SMS_PROVIDER")
+    if provider:
+        provider = provider.lower()
+        if provider == "http":
+            url = _url(env, "SMS_HTTP_URL", None, ("https", "http"))
+            if not url:
+                raise SettingsError("SMS_HTTP_URL: required when SMS_PROVIDER=http")
+            sms = SmsSettings(provider="http", http_url=url, http_token=_str(env, "SMS_HTTP_TOKEN"))
+        elif provider == "twilio":
+            missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM") if not _str(env, n)]
+            if missing:
+                raise SettingsError(f"{missing[0]}: required when SMS_PROVIDER=twilio")
+            sms = SmsSettings(
+                provider="twilio",
+                http_url=None,
+                http_token=None,
+                twilio_account_sid=_str(env, "TWILIO_ACCOUNT_SID"),
+                twilio_auth_token=_str(env, "TWILIO_AUTH_TOKEN"),
+                twilio_from=_str(env, "TWILIO_FROM"),
+            )
+        else:
+            raise SettingsError(f"SMS_PROVIDER: expected 'twilio' or 'http', got {provider!r}")
+
+    telegram: TelegramSettings | None = None
+    token = _str(env, "TELEGRAM_TOKEN")
+    if token:
+        if ":" not in token:
+            raise SettingsError("TELEGRAM_TOKEN: does not look like a bot token (expected '<id>:<secret>')")
+        secret = _str(env, "TELEGRAM_WEBHOOK_SECRET")
+        if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
+            raise SettingsError("TELEGRAM_WEBHOOK_SECRET: only letters, digits, '_' and '-' are allowed")
+        telegram = TelegramSettings(
+            token=token,
+            webhook_secret=secret,
+            api_base_url=_url(env, "TELEGRAM_API_BASE_URL", None, ("https", "http")),
+        )
+
+    log_level = (_str(env, "ASSISTANT_LOG_LEVEL", "INFO") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(f"ASSISTANT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+
+    return Settings(
+        tenant=tenant,
+        database_url=database_url,
+        tracker_database_url=tracker_url,
+        public_url=public_url,
+        port=port,
+        actions_port=actions_port,
+        secret_key=_secret_key(env, var_dir),
+        var_dir=var_dir,
+        outbox_path=outbox,
+        clock_file=Path(clock_raw) if clock_raw else None,
+        timezone=timezone,
+        enable_api=enable_api,
+        api_token=api_token,
+        smtp=smtp,
+        sms=sms,
+        telegram=telegram,
+        log_level=log_level,
+    )
+
+
+_cached: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """Process-wide settings, read once from the environment."""
+    global _cached
+    if _cached is None:
+        _cached = load_settings()
+    return _cached
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings (tests change the environment)."""
+    global _cached
+    _cached = None
