@@ -16,6 +16,7 @@ from typing import Callable, List
 # partial checkout still runs
 COMMAND_MODULES = (
     "bot.serve",
+    "bot.terminal",
     "bot.store.cli",
     "bot.notify.cli",
     "bot.channels.telegram_cli",

@@ -149,6 +149,7 @@ class Settings:
     sms: SmsSettings | None
     telegram: TelegramSettings | None
     log_level: str
+    cors_origins: tuple[str, ...] = ()
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -265,6 +266,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         sms=sms,
         telegram=telegram,
         log_level=log_level,
+        cors_origins=tuple(o.strip() for o in (_str(env, "ASSISTANT_CORS_ORIGINS") or "").split(",") if o.strip()),
     )
 
 

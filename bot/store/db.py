@@ -24,7 +24,8 @@ class StoreUnavailable(RuntimeError):
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # "file:...?uri=true" URLs (e.g. mode=ro) name an existing file: nothing to create
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False})
 

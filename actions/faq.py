@@ -1,0 +1,55 @@
+"""Answers to the member's questions: FAQ (retrieval intent ``faq``) and contact.
+
+Thin Rasa SDK actions; the decisions live in :mod:`bot.answers`.
+``action_answer_faq`` utters the domain response ``utter_faq/<key>`` chosen
+by the ResponseSelector (Rasa renders it with the tenant slots and the
+``tenant_flow`` variations), unless the profile must answer instead.
+``action_answer_contact`` builds the contact answer from the profile and the
+clock (opening hours are checked against ``bot.clock.now()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import answer_faq, contact_answer, selected_key
+from bot.clock import now
+from bot.tenants import Tenant, current_tenant
+from bot.tenants.facts import tenant_slot_values
+
+
+def _missing_tenant_slots(tracker: Tracker, tenant: Tenant) -> Dict[str, Any]:
+    """Tenant slots not filled yet (e.g. a tracker created before session start)."""
+    values = tenant_slot_values(tenant)
+    return {name: value for name, value in values.items() if tracker.get_slot(name) is None}
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        tenant = current_tenant()
+        answer = answer_faq(tenant, selected_key(tracker.latest_message, "faq"))
+        missing = _missing_tenant_slots(tracker, tenant)
+        if answer.response is not None:
+            # placeholders of the response are filled from kwargs when a slot is missing
+            dispatcher.utter_message(response=answer.response, **missing)
+        else:
+            dispatcher.utter_message(text=answer.text)
+        return [SlotSet(name, value) for name, value in missing.items()]
+
+
+class ActionAnswerContact(Action):
+    def name(self) -> str:
+        return "action_answer_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        tenant = current_tenant()
+        key = selected_key(tracker.latest_message, "contact")
+        dispatcher.utter_message(text=contact_answer(tenant, key, now()))
+        return []

@@ -1,0 +1,156 @@
+"""Hand-off to the mutuelle's support: a stored ticket and its e-mails (issue 7).
+
+``create_ticket(ctx, reason, description, contact_email, member_ref,
+transcript_lines)`` stores a ``support_tickets`` row with a reference such as
+``MIEL-2511-7F3K9Q`` (tenant, year and month, 6 random characters; unique),
+then sends ONE e-mail to the tenant's support address (reference, tenant,
+adherent number when the member was verified, contact address, description,
+transcript) and an acknowledgement to the member.  Description and transcript
+are masked with :func:`bot.privacy.mask_text` (NIR, codes, e-mails, phones)
+before they are stored or sent.
+
+Outcomes: ``sent`` (support e-mail delivered) | ``queued`` (SMTP trouble:
+the ticket stays ``queued`` and the outbox retry sends it; the ticket becomes
+``sent`` then) | ``no_support_address`` (the tenant profile has no support
+e-mail, e.g. SMIE: the ticket is stored ``queued``, nothing is sent, the
+caller points the member to the member space) | ``failed`` (the support
+address refused it for good: ticket ``failed``) | ``invalid_email`` |
+``invalid_description``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import clock
+from bot.activation import audit
+from bot.activation.context import Context
+from bot.activation.emails import REASON_LABELS, local_time, ticket_ack_email, ticket_email
+from bot.activation.otp import normalize_destination
+from bot.notify import DeliveryResult
+from bot.privacy import mask_text
+from bot.security import mask_email
+from bot.store.models import Member, SupportTicket
+
+SENT = "sent"
+QUEUED = "queued"
+FAILED = "failed"
+NO_SUPPORT_ADDRESS = "no_support_address"
+INVALID_EMAIL = "invalid_email"
+INVALID_DESCRIPTION = "invalid_description"
+
+REASONS = tuple(REASON_LABELS)
+MAX_DESCRIPTION = 4000
+MAX_TRANSCRIPT_LINES = 200
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
+
+
+@dataclass(frozen=True)
+class TicketResult:
+    outcome: str
+    reference: str | None = None
+    support_delivery: DeliveryResult | None = None
+    ack_delivery: DeliveryResult | None = None
+    contact_email_masked: str | None = None
+
+
+def new_reference(ctx: Context) -> str:
+    prefix = re.sub(r"[^A-Z0-9]", "", ctx.tenant.id.upper())[:8] or "TICKET"
+    stamp = local_time(ctx.tenant, clock.now(), ctx.settings.timezone).strftime("%y%m")
+    suffix = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    return f"{prefix}-{stamp}-{suffix}"
+
+
+def create_ticket(
+    ctx: Context,
+    reason: str,
+    description: str,
+    contact_email: str,
+    member_ref: str | None = None,
+    transcript_lines: Sequence[str] = (),
+    conversation: str | None = None,
+) -> TicketResult:
+    """Store a ticket and send it; see the module docstring for outcomes."""
+    address = normalize_destination("email", contact_email or "")
+    if address is None:
+        return TicketResult(INVALID_EMAIL)
+    text = mask_text((description or "").strip())[:MAX_DESCRIPTION]
+    if not text:
+        return TicketResult(INVALID_DESCRIPTION)
+    reason = reason if reason in REASONS else "other"
+    transcript = [mask_text(line) for line in list(transcript_lines)[-MAX_TRANSCRIPT_LINES:]]
+    member_id = ctx.member_id(member_ref) if member_ref else None
+    conv = ctx.conversation_ref(conversation)
+    tenant = ctx.tenant
+    now = clock.now()
+    created = local_time(tenant, now, ctx.settings.timezone).strftime("%d/%m/%Y %H:%M")
+
+    support_id = ack_id = None
+    for _attempt in range(5):
+        reference = new_reference(ctx)
+        try:
+            with ctx.session() as session:
+                adherent = None
+                if member_id is not None:
+                    adherent = session.execute(
+                        select(Member.adherent_number).where(Member.id == member_id)
+                    ).scalar_one_or_none()
+                    if adherent is None:
+                        member_id = None
+                ticket = SupportTicket(
+                    reference=reference,
+                    tenant=tenant.id,
+                    member_id=member_id,
+                    adherent_number=adherent,
+                    contact_email=address,
+                    reason=reason,
+                    description=text,
+                    transcript="\n".join(transcript),
+                    state="queued",
+                    created_at=now,
+                )
+                session.add(ticket)
+                session.flush()
+                if tenant.support_email:
+                    subject, body = ticket_email(
+                        tenant, reference, reason, created, adherent, address, text, transcript
+                    )
+                    support_id = ctx.notifier.queue_email(
+                        session,
+                        tenant.support_email,
+                        subject,
+                        body,
+                        kind="support_ticket",
+                        ticket_id=ticket.id,
+                        reply_to=address,
+                    )
+                    subject, body = ticket_ack_email(tenant, reference, text)
+                    ack_id = ctx.notifier.queue_email(session, address, subject, body, kind="support_ticket_ack")
+                audit.record(
+                    session,
+                    "ticket_created",
+                    member_id,
+                    conv,
+                    reference=reference,
+                    reason=reason,
+                    support_address=bool(tenant.support_email),
+                )
+            break
+        except IntegrityError:
+            continue  # reference already taken: draw another
+    else:
+        raise RuntimeError("could not draw a unique ticket reference")
+
+    masked = mask_email(address)
+    if support_id is None:
+        return TicketResult(NO_SUPPORT_ADDRESS, reference, contact_email_masked=masked)
+    support = ctx.notifier.deliver(support_id)
+    ack = ctx.notifier.deliver(ack_id) if ack_id is not None else None
+    outcome = SENT if support.delivered else QUEUED if support.queued else FAILED
+    return TicketResult(outcome, reference, support, ack, masked)

@@ -1,0 +1,144 @@
+"""The ``contact/<key>`` answers, built from the tenant profile.
+
+Every fact (phone, hours, address, e-mail, website) comes from the profile;
+a fact the tenant's guide does not give is never invented: the answer says
+so and explains how to reach the mutuelle with what the guide does give
+(member space, website).  Phone answers use the opening hours: when the
+line is closed the member is told when it reopens and how to write instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Dict, List
+
+from bot.answers.hours import line_status, status_sentence
+from bot.tenants import Tenant
+
+CONTACT_KEYS = ("telephone", "horaires", "adresse", "email", "site", "general")
+DEFAULT_CONTACT_KEY = "general"
+
+
+def _phone_phrase(tenant: Tenant) -> str:
+    """ "au 01 23 45 67 89 (prix d'un appel local)" (the tenant has a phone)."""
+    assert tenant.phone is not None
+    note = f" ({tenant.phone.note})" if tenant.phone.note else ""
+    return f"au {tenant.phone.number}{note}"
+
+
+def _hours_phrase(tenant: Tenant) -> str:
+    return f", {tenant.opening_hours.text}" if tenant.opening_hours else ""
+
+
+def how_to_reach(tenant: Tenant) -> str:
+    """How to reach the mutuelle with the member space and website only."""
+    return (
+        f"Pour joindre {tenant.display_name}, passez par {tenant.contact_in_space}.\n"
+        f"Vous y accédez {tenant.member_space_path}."
+    )
+
+
+def written_alternative(tenant: Tenant) -> str:
+    """The written way to reach the mutuelle, offered when the line is closed."""
+    if tenant.support_email:
+        return f"En attendant, vous pouvez écrire à {tenant.support_email} ou passer par {tenant.contact_in_space}."
+    return f"En attendant, vous pouvez passer par {tenant.contact_in_space}."
+
+
+def _with_line_status(tenant: Tenant, at: datetime, lines: List[str]) -> List[str]:
+    sentence = status_sentence(tenant, at)
+    if sentence is None:
+        return lines
+    lines.append(sentence)
+    status = line_status(tenant, at)
+    if status is not None and not status.is_open:
+        lines.append(written_alternative(tenant))
+    return lines
+
+
+def _not_given(tenant: Tenant, what: str) -> str:
+    return f"Je n'ai pas {what} à vous communiquer pour {tenant.display_name}."
+
+
+def _telephone(tenant: Tenant, at: datetime) -> List[str]:
+    if tenant.phone is None:
+        return [_not_given(tenant, "de numéro de téléphone"), how_to_reach(tenant)]
+    first = f"Vous pouvez appeler {tenant.display_name} {_phone_phrase(tenant)}{_hours_phrase(tenant)}."
+    return _with_line_status(tenant, at, [first])
+
+
+def _horaires(tenant: Tenant, at: datetime) -> List[str]:
+    if tenant.opening_hours is None:
+        return [_not_given(tenant, "d'horaires d'ouverture"), how_to_reach(tenant)]
+    if tenant.phone is not None:
+        first = f"{tenant.display_name} répond par téléphone {tenant.opening_hours.text}, {_phone_phrase(tenant)}."
+    else:
+        first = f"Horaires d'ouverture de {tenant.display_name} : {tenant.opening_hours.text}."
+    return _with_line_status(tenant, at, [first])
+
+
+def _adresse(tenant: Tenant, at: datetime) -> List[str]:
+    if not tenant.postal_address:
+        return [_not_given(tenant, "d'adresse postale"), how_to_reach(tenant)]
+    return [
+        f"Pour écrire à {tenant.display_name} par courrier : {tenant.address_text}.",
+        f"Vous pouvez aussi écrire depuis {tenant.contact_in_space}.",
+    ]
+
+
+def _email(tenant: Tenant, at: datetime) -> List[str]:
+    if tenant.support_email:
+        return [
+            f"Pour une difficulté d'accès à votre espace, écrivez directement à {tenant.support_email}.",
+            f"Pour vos autres demandes, passez par {tenant.contact_in_space}.",
+        ]
+    lines = [_not_given(tenant, "d'adresse e-mail de contact"), how_to_reach(tenant)]
+    if tenant.sender_email:
+        lines.append(f"Les e-mails envoyés par {tenant.sender_email} sont automatiques : n'y répondez pas.")
+    return lines
+
+
+def _site(tenant: Tenant, at: datetime) -> List[str]:
+    return [
+        f"Le site de {tenant.display_name} : {tenant.website}",
+        f"Votre {tenant.member_space_name} est accessible {tenant.member_space_path}.",
+    ]
+
+
+def _general(tenant: Tenant, at: datetime) -> List[str]:
+    ways: List[str] = []
+    if tenant.phone is not None:
+        ways.append(f"- par téléphone {_phone_phrase(tenant)}{_hours_phrase(tenant)} ;")
+    if tenant.support_email:
+        ways.append(f"- par e-mail, pour une difficulté d'accès à votre espace : {tenant.support_email} ;")
+    ways.append(f"- depuis {tenant.contact_in_space} ;")
+    if tenant.postal_address:
+        ways.append(f"- par courrier : {tenant.address_text} ;")
+    if len(ways) == 1:
+        lines = [how_to_reach(tenant), f"Site : {tenant.website}"]
+    else:
+        ways[-1] = ways[-1][:-2] + "."
+        lines = [f"Pour joindre {tenant.display_name} :", *ways]
+    sentence = status_sentence(tenant, at)
+    if sentence is not None:
+        lines.append(sentence)
+    return lines
+
+
+_BUILDERS: Dict[str, Callable[[Tenant, datetime], List[str]]] = {
+    "telephone": _telephone,
+    "horaires": _horaires,
+    "adresse": _adresse,
+    "email": _email,
+    "site": _site,
+    "general": _general,
+}
+
+
+def contact_answer(tenant: Tenant, key: str | None, at: datetime) -> str:
+    """The French answer for ``contact/<key>`` at instant ``at`` (aware datetime).
+
+    An unknown or missing key gets the general answer.
+    """
+    builder = _BUILDERS.get(key or DEFAULT_CONTACT_KEY, _general)
+    return "\n".join(builder(tenant, at))

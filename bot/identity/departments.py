@@ -1,0 +1,235 @@
+"""Birth departments: reference data and :func:`parse_department`.
+
+The departments (and the overseas collectivities that have a NIR code) are
+read once, at import time, from ``data/reference/departements.csv``; other
+names people use come from ``departement_aliases.csv``; country names (which
+all mean "born abroad", code 99) come from Babel's French territory names.
+The NIR codes whose meaning depends on the birth year (Corsica 20, Seine 75,
+Seine-et-Oise 78, Algeria, Morocco, Tunisia) are in
+``nir_historical_codes.csv`` and used by :mod:`bot.identity.consistency`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from babel import Locale
+
+from bot.identity.errors import InvalidDepartment
+from bot.identity.text import fold, safe_quote, squeeze
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+
+ABROAD = "99"
+
+
+@dataclass(frozen=True)
+class Department:
+    """A birth department as the member gave it (``str()`` → "Rhône (69)")."""
+
+    code: str
+    name: str
+    kind: str = "departement"
+    #: Country of birth, in French, when the member named one (code 99).
+    country: str | None = None
+
+    @property
+    def is_abroad(self) -> bool:
+        return self.code == ABROAD
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@dataclass(frozen=True)
+class HistoricalCode:
+    """A NIR department code that meant something else before a given year."""
+
+    code: str
+    name: str
+    born_before: int
+    covers: frozenset[str]
+
+
+def _rows(filename: str) -> Iterator[dict[str, str]]:
+    with open(REFERENCE_DIR / filename, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    yield from csv.DictReader(lines)
+
+
+_FILLERS = frozenset("je suis ne nee e en au aux a dans le la les l de du des d departement dept dpt dep c est".split())
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+
+
+def _key(text: str) -> str:
+    words = fold(text).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def _variants(key: str) -> Iterator[str]:
+    """The key, then the key without each leading filler word in turn."""
+    words = key.split()
+    while words:
+        yield " ".join(words)
+        if words[0] not in _FILLERS:
+            return
+        words = words[1:]
+
+
+DEPARTMENTS: dict[str, Department] = {
+    row["code"]: Department(row["code"], row["name"], row["kind"]) for row in _rows("departements.csv")
+}
+
+HISTORICAL_CODES: dict[str, HistoricalCode] = {
+    row["code"]: HistoricalCode(row["code"], row["name"], int(row["born_before"]), frozenset(row["covers"].split()))
+    for row in _rows("nir_historical_codes.csv")
+}
+
+_BY_NAME: dict[str, tuple[str, ...]] = {}
+for _department in DEPARTMENTS.values():
+    _BY_NAME[_key(_department.name)] = (_department.code,)
+for _row in _rows("departement_aliases.csv"):
+    _BY_NAME.setdefault(_key(_row["alias"]), tuple(_row["code"].split()))
+
+# ISO codes of France and of its overseas parts (they have their own codes),
+# and Babel's territories that are not countries.
+_NOT_ABROAD = frozenset("FR FX GP MQ GF RE YT PM BL MF WF PF NC TF CP EU EZ UN QO ZZ".split())
+_COUNTRIES: dict[str, str] = {
+    _key(name): name
+    for iso, name in Locale("fr").territories.items()
+    if len(iso) == 2 and iso.isalpha() and iso not in _NOT_ABROAD
+}
+
+_BY_COMPACT_NAME: dict[str, tuple[str, ...]] = {key.replace(" ", ""): codes for key, codes in _BY_NAME.items()}
+
+_SUGGESTABLE: dict[str, str] = {_key(d.name): d.code for d in DEPARTMENTS.values()}
+
+_CODE_TEXT = re.compile(r"[0-9]{1,3}|2[AB]", re.ASCII)
+_NAME_WITH_CODE = re.compile(r"(.*?)\s*\(\s*([0-9]{1,3}|2[AaBb])\s*\)", re.ASCII)
+_CODE_WITH_NAME = re.compile(r"([0-9]{2,3}|2[AaBb])\s*[-–:,]?\s*([^\W\d_].*)")
+
+_EXAMPLES = (
+    "par exemple « Rhône » ou 69, 2A pour la Corse-du-Sud, 971 pour la Guadeloupe, "
+    "ou « étranger » si vous êtes né(e) hors de France"
+)
+_HOW_TO = f"Indiquez son nom ou son numéro, {_EXAMPLES}."
+
+
+def department_by_code(code: str) -> Department | None:
+    """The department with this exact code ("69", "2A", "971", "99"), if any."""
+    return DEPARTMENTS.get(code)
+
+
+def department_label(code: str) -> str:
+    """The label of a known code, e.g. "Rhône (69)", else the code itself."""
+    department = DEPARTMENTS.get(code)
+    return str(department) if department else code
+
+
+def _from_code(compact: str) -> Department:
+    if len(compact) == 1 and compact != "0":
+        compact = "0" + compact
+    if compact == "20":
+        raise InvalidDepartment(
+            "corsica",
+            "Depuis 1976, la Corse a deux départements : indiquez Corse-du-Sud (2A) ou Haute-Corse (2B).",
+            [str(DEPARTMENTS["2A"]), str(DEPARTMENTS["2B"])],
+        )
+    department = DEPARTMENTS.get(compact)
+    if department is not None:
+        return department
+    if len(compact) == 3 and compact.startswith("0"):
+        raise InvalidDepartment(
+            "format",
+            f"Le numéro de département s'écrit avec 2 chiffres, sans 0 devant (par exemple {compact[1:]}), "
+            "ou 3 chiffres pour l'outre-mer (par exemple 971).",
+        )
+    overseas = [d for d in DEPARTMENTS.values() if d.kind == "departement" and len(d.code) == 3]
+    if compact in {"97", "98"}:
+        examples = ", ".join(str(d) for d in overseas)
+        raise InvalidDepartment(
+            "overseas_code",
+            f"Pour l'outre-mer, le numéro de département a 3 chiffres : {examples}. Merci de le compléter.",
+            [str(d) for d in overseas],
+        )
+    raise InvalidDepartment("unknown_code", f"Le département {compact} n'existe pas. {_HOW_TO}")
+
+
+def _lookup(key: str) -> Department | None:
+    for variant in _variants(key):
+        codes = _BY_NAME.get(variant) or _BY_COMPACT_NAME.get(variant.replace(" ", ""))
+        if codes is not None:
+            if len(codes) > 1:
+                choices = [str(DEPARTMENTS[code]) for code in codes]
+                raise InvalidDepartment(
+                    "ambiguous",
+                    f"Plusieurs départements correspondent : {' ou '.join(choices)}. Lequel est le vôtre ?",
+                    choices,
+                )
+            return DEPARTMENTS[codes[0]]
+        country = _COUNTRIES.get(variant)
+        if country is not None:
+            abroad = DEPARTMENTS[ABROAD]
+            return Department(abroad.code, abroad.name, abroad.kind, country=country)
+    return None
+
+
+def _code_and_name(code: str, name: str) -> Department:
+    """Code and name typed together ("69 - Rhône", "Rhône (69)"): they must agree."""
+    by_code = _from_code(code.upper())
+    by_name = _lookup(_key(name)) if name.strip() else None
+    if by_name is not None and by_name.code != by_code.code:
+        quoted = safe_quote(name)
+        raise InvalidDepartment(
+            "conflict",
+            f"Le numéro {by_code.code} et {f'le nom « {quoted} »' if quoted else 'ce nom'} ne désignent pas "
+            f"le même département : s'agit-il de {by_code} ou de {by_name} ?",
+            [str(by_code), str(by_name)],
+        )
+    return by_code
+
+
+def parse_department(text: str) -> Department:
+    """Read a birth department typed by the member.
+
+    Accepts a code ("42", "2a", "971", "99", "1" for "01" — but not "042"), a
+    name with or without accents, hyphens or capitals ("corse du sud",
+    "Réunion", "seine st denis"), "né(e) à l'étranger" or a country name
+    (both give code 99), and the "Rhône (69)" form this module prints.
+    Raises :class:`InvalidDepartment`, with the closest names in
+    ``suggestions`` when the name is unknown.
+    """
+    raw = squeeze(text or "")
+    if not raw:
+        raise InvalidDepartment(
+            "empty", f"Merci d'indiquer votre département de naissance, son nom ou son numéro : {_EXAMPLES}."
+        )
+    with_code = _NAME_WITH_CODE.fullmatch(raw)
+    if with_code:
+        return _code_and_name(with_code.group(2), with_code.group(1))
+    compact = re.sub(r"[\s.\-]", "", raw).upper()
+    if _CODE_TEXT.fullmatch(compact):
+        return _from_code(compact)
+    key = _key(raw)
+    found = _lookup(key)
+    if found is not None:
+        return found
+    code_then_name = _CODE_WITH_NAME.fullmatch(raw)
+    if code_then_name:
+        return _code_and_name(code_then_name.group(1), code_then_name.group(2))
+    variants = list(_variants(key))
+    guess = variants[-1] if variants else key
+    names = difflib.get_close_matches(guess, list(_SUGGESTABLE), n=3, cutoff=0.6)
+    suggestions = [str(DEPARTMENTS[_SUGGESTABLE[name]]) for name in names]
+    quoted = safe_quote(raw)
+    unknown = f"Je ne connais pas le département « {quoted} »." if quoted else "Je ne connais pas ce département."
+    if suggestions:
+        message = f"{unknown} Vouliez-vous dire : {', '.join(suggestions)} ? Vous pouvez aussi indiquer son numéro."
+    else:
+        message = f"{unknown} {_HOW_TO}"
+    raise InvalidDepartment("unknown", message, suggestions)

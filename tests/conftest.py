@@ -1,0 +1,216 @@
+"""Shared fixtures: a really started assistant (action server + Rasa server).
+
+``assistant(tenant)`` starts ``python -m bot serve`` once per tenant for the
+test session, on free ports, with its own SQLite databases, outbox file and
+clock file under a temporary folder, migrated and seeded with the demo
+members. Conversation tests talk to it over REST like any channel would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def latest_model() -> Optional[Path]:
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+@dataclass
+class Assistant:
+    """Handle on a running assistant for conversation tests."""
+
+    tenant: str
+    port: int
+    actions_port: int
+    workdir: Path
+    env: Dict[str, str]
+    process: subprocess.Popen
+    log_path: Path
+    _outbox_seen: int = field(default=0)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def outbox_path(self) -> Path:
+        return Path(self.env["ASSISTANT_OUTBOX"])
+
+    @property
+    def clock_path(self) -> Path:
+        return Path(self.env["ASSISTANT_CLOCK_FILE"])
+
+    def new_sender(self, prefix: str = "test") -> str:
+        return f"{prefix}-{secrets.token_hex(6)}"
+
+    def say(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        payload: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            payload["metadata"] = metadata
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/webhook",
+            data=json.dumps(payload).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310 - local server
+            return json.load(resp)
+
+    def say_text(self, sender: str, message: str) -> str:
+        """All the bot's reply texts to ``message`` joined by newlines."""
+        return "\n".join(r.get("text", "") for r in self.say(sender, message) if r.get("text"))
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(f"{self.base_url}{path}", timeout=30) as resp:  # noqa: S310
+            return resp.status, resp.read().decode("utf-8")
+
+    def outbox(self) -> List[Dict[str, Any]]:
+        if not self.outbox_path.exists():
+            return []
+        lines = self.outbox_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def outbox_for(self, to: str) -> List[Dict[str, Any]]:
+        return [m for m in self.outbox() if m.get("to") == to]
+
+    def set_clock(self, value: Optional[str]) -> None:
+        """Freeze (ISO instant) or shift (+seconds) the servers' clock; None resets it."""
+        self.clock_path.write_text(value or "", encoding="utf-8")
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120, check=check,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_ready(assistant: Assistant, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if assistant.process.poll() is not None:
+            raise RuntimeError(f"assistant exited early:\n{assistant.log()[-4000:]}")
+        try:
+            status, body = assistant.get("/health")
+            if status == 200 and json.loads(body).get("model_loaded"):
+                # the banner is printed once both servers answer
+                if "ready" in assistant.log():
+                    return
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"assistant not ready after {timeout} s:\n{assistant.log()[-4000:]}")
+
+
+def start_assistant(tmp_root: Path, tenant: str, extra_env: Optional[Dict[str, str]] = None) -> Assistant:
+    model = latest_model()
+    if model is None:
+        pytest.fail("no trained model in models/: run `make train` (make test does it)")
+    workdir = tmp_root / f"assistant-{tenant}-{secrets.token_hex(3)}"
+    workdir.mkdir(parents=True)
+    port, actions_port = free_port(), free_port()
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith(("SMTP_", "SMS_", "TELEGRAM_", "TWILIO_")):
+            env.pop(key)
+    env.update(
+        {
+            "ASSISTANT_TENANT": tenant,
+            "ASSISTANT_VAR_DIR": str(workdir),
+            "ASSISTANT_DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+            "ASSISTANT_TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'conversations.db'}",
+            "ASSISTANT_OUTBOX": str(workdir / "outbox.jsonl"),
+            "ASSISTANT_CLOCK_FILE": str(workdir / "clock.txt"),
+            "ASSISTANT_SECRET_KEY": "test-secret-key-" + secrets.token_hex(8),
+            "ASSISTANT_PORT": str(port),
+            "ASSISTANT_ACTIONS_PORT": str(actions_port),
+            "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    env.update(extra_env or {})
+    (workdir / "clock.txt").write_text("", encoding="utf-8")
+    for args in (["db", "upgrade"], ["members", "demo"]):
+        done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"python -m bot {' '.join(args)} failed: {done.stderr or done.stdout}")
+    log_path = workdir / "server.log"
+    log = log_path.open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--model", str(model)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    assistant = Assistant(tenant, port, actions_port, workdir, env, process, log_path)
+    try:
+        _wait_ready(assistant)
+    except Exception:
+        stop_assistant(assistant)
+        raise
+    return assistant
+
+
+def stop_assistant(assistant: Assistant) -> None:
+    if assistant.process.poll() is None:
+        assistant.process.terminate()
+        try:
+            assistant.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(assistant.process.pid, 9)
+            assistant.process.wait()
+
+
+@pytest.fixture(scope="session")
+def assistants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Assistant]]:
+    """Lazily started assistants, one per tenant, shared by the session."""
+    running: Dict[str, Assistant] = {}
+
+    class _Pool(dict):
+        def __missing__(self, tenant: str) -> Assistant:
+            running[tenant] = start_assistant(tmp_path_factory.mktemp("servers"), tenant)
+            self[tenant] = running[tenant]
+            return running[tenant]
+
+    pool = _Pool()
+    yield pool
+    for assistant in running.values():
+        stop_assistant(assistant)
+
+
+@pytest.fixture(scope="session")
+def miel(assistants: Dict[str, Assistant]) -> Assistant:
+    return assistants["miel"]
+
+
+@pytest.fixture(scope="session")
+def smie(assistants: Dict[str, Assistant]) -> Assistant:
+    return assistants["smie"]
+
+
+@pytest.fixture(params=["miel", "smie"])
+def any_tenant(request: pytest.FixtureRequest, assistants: Dict[str, Assistant]) -> Assistant:
+    return assistants[request.param]

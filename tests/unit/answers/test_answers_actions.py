@@ -1,0 +1,157 @@
+"""The Rasa SDK actions of actions/faq.py, run with real trackers and a frozen clock.
+
+The last test hands the action's messages to Rasa's own RemoteAction code
+path, proving that ``utter_message(response="utter_faq/<key>")`` is rendered
+by Rasa 3.6 with the tenant slots and the ``tenant_flow`` variation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+from answers_helpers import ROOT, leaks, paris
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerContact, ActionAnswerFaq
+from bot.settings import reset_settings_cache
+from bot.tenants import load_tenant
+from bot.tenants.facts import tenant_slot_values
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Choose the tenant and freeze the clock (Paris local time) for the actions."""
+
+    def _configure(tenant: str, at=None) -> None:
+        monkeypatch.setenv("ASSISTANT_TENANT", tenant)
+        monkeypatch.setenv("ASSISTANT_VAR_DIR", str(tmp_path))
+        monkeypatch.setenv("ASSISTANT_SECRET_KEY", "k" * 32)
+        if at is not None:
+            clock = tmp_path / "clock"
+            clock.write_text(at.isoformat(), encoding="utf-8")
+            monkeypatch.setenv("ASSISTANT_CLOCK_FILE", str(clock))
+        reset_settings_cache()
+
+    yield _configure
+    reset_settings_cache()
+
+
+def _tracker(parse_data: Dict[str, Any], slots: Dict[str, Any] | None = None) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots=slots or {},
+        latest_message=parse_data,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def _parse(intent: str, key: str | None) -> Dict[str, Any]:
+    data: Dict[str, Any] = {"text": "question", "intent": {"name": intent, "confidence": 0.9}, "response_selector": {}}
+    if key:
+        data["response_selector"][intent] = {
+            "response": {"intent_response_key": f"{intent}/{key}", "utter_action": f"utter_{intent}/{key}"},
+            "ranking": [],
+        }
+    return data
+
+
+def _run(action, tracker: Tracker) -> tuple[List[Dict[str, Any]], list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    ("tenant", "at", "key", "expected", "absent"),
+    [
+        ("miel", paris(2025, 3, 12, 10, 0), "telephone", ["04 77 49 35 35", "ouverte en ce moment"], ["fermée"]),
+        ("miel", paris(2025, 3, 15, 11, 0), "telephone", ["fermée en ce moment", "rouvre lundi à 8h30"], []),
+        ("miel", paris(2025, 3, 12, 19, 0), "horaires", ["rouvre demain à 8h30", "digital.assistance-miel@"], []),
+        ("miel", paris(2025, 3, 12, 19, 0), None, ["Pour joindre Miel", "Charcot"], []),
+        ("smie", paris(2025, 3, 12, 10, 0), "telephone", ["Je n'ai pas de numéro", "www.mutuellesmie.com"], ["04 77"]),
+        ("smie", paris(2025, 3, 15, 11, 0), "adresse", ["Je n'ai pas d'adresse postale"], ["Charcot", "fermée"]),
+    ],
+)
+def test_contact_action_uses_profile_and_clock(configure, tenant, at, key, expected, absent) -> None:
+    configure(tenant, at)
+    messages, events = _run(ActionAnswerContact(), _tracker(_parse("contact", key)))
+    assert events == []
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    for fragment in expected:
+        assert fragment in text
+    for fragment in absent:
+        assert fragment not in text
+    assert leaks(text, tenant) == []
+
+
+@pytest.mark.parametrize(
+    ("tenant", "key", "response", "text_fragment"),
+    [
+        ("miel", "kalixia", "utter_faq/kalixia", None),
+        ("miel", "connexion", "utter_faq/connexion", None),
+        ("smie", "connexion", "utter_faq/connexion", None),
+        ("smie", "kalixia", None, "n'est pas décrit"),
+        ("smie", "services", None, "www.mutuellesmie.com"),
+        ("miel", "mot_de_passe_regles", None, "au moins 8 caractères"),
+        ("miel", None, None, "reformuler"),
+    ],
+)
+def test_faq_action_routes_the_selected_key(configure, tenant, key, response, text_fragment) -> None:
+    configure(tenant)
+    slots = tenant_slot_values(load_tenant(tenant))
+    messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), slots))
+    assert events == []  # slots already filled: nothing to set
+    assert len(messages) == 1
+    assert messages[0]["response"] == response
+    if text_fragment:
+        assert text_fragment in messages[0]["text"]
+
+
+def test_faq_action_fills_missing_tenant_slots(configure) -> None:
+    configure("smie")
+    messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", "connexion")))
+    values = tenant_slot_values(load_tenant("smie"))
+    assert {(e["event"], e["name"], e["value"]) for e in events} == {("slot", k, v) for k, v in values.items()}
+    assert messages[0]["tenant_space_path"] == values["tenant_space_path"]
+
+
+@pytest.mark.parametrize(
+    ("tenant", "key", "expected"),
+    [
+        ("smie", "connexion", ["2 étapes", "5 minutes", "nepasrepondre@assia.fr"]),
+        ("miel", "connexion", ["numéro d'adhérent", "mielmut.fr"]),
+        ("miel", "carte_tiers_payant", ["Espace Affilié", "carte de tiers payant"]),
+    ],
+)
+def test_rasa_renders_the_retrieval_response_named_by_the_action(configure, tenant, key, expected) -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet as RasaSlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    configure(tenant)
+    values = tenant_slot_values(load_tenant(tenant))
+    messages, _ = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), values))
+
+    domain = Domain.load([str(ROOT / "domain" / "faq.yml"), str(ROOT / "domain" / "tenant.yml")])
+    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
+    for name, value in values.items():
+        tracker.update(RasaSlotSet(name, value))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+    assert len(uttered) == 1
+    assert uttered[0].metadata["utter_action"] == f"utter_faq/{key}"
+    for fragment in expected:
+        assert fragment in uttered[0].text
+    assert leaks(uttered[0].text, tenant) == []

@@ -1,0 +1,261 @@
+"""CSV member import: encodings, separators, refusals with line numbers, idempotence."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from store_helpers import GOOD_ROWS, HEADER, SECRET_KEY, generated_rows, with_key
+
+from bot.store import members, migrate
+from bot.store.db import make_engine, session_scope
+from bot.store.demo import DEMO_FILE, load_demo_members
+from bot.store.hashing import access_code_hash, nir_hash
+from bot.store.importer import MemberImportError, import_members
+from bot.store.models import Member
+
+
+def _import(engine: Engine, path, **options):  # type: ignore[no-untyped-def]
+    return import_members(path, engine=engine, secret_key=SECRET_KEY, **options)
+
+
+def _count(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return members.count_members(session)
+
+
+def _counts(report) -> tuple:  # type: ignore[no-untyped-def]
+    return (report.rows, report.added, report.updated, report.unchanged, report.refused)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_utf8_with_or_without_bom_and_either_separator(
+    engine: Engine, write_csv, delimiter: str, bom: bool, newline: str
+) -> None:
+    lines = [HEADER, *GOOD_ROWS]
+    content = newline.join(line.replace(",", delimiter) for line in lines) + newline
+    report = _import(engine, write_csv(content, bom=bom))
+    assert _counts(report) == (3, 3, 0, 0, 0)
+    assert report.delimiter == delimiter
+    with session_scope(engine) as session:
+        smie = members.get_by_adherent_number(session, "200001")
+        assert smie.access_code_hash == access_code_hash(SECRET_KEY, "SMIE-4821")
+        assert (smie.email, smie.mobile) == ("paul.durand@example.com", None)
+        le_gall = members.get_by_adherent_number(session, "100002")
+        assert (le_gall.last_name, le_gall.first_name, le_gall.birth_department) == ("Le Gall", "Marie-Hélène", "29")
+        assert le_gall.nir_hash == nir_hash(SECRET_KEY, "275032901904516")
+        assert le_gall.nir_masked.startswith("2 75 03 29") and "019" not in le_gall.nir_masked
+        martin = members.get_by_adherent_number(session, "100001")
+        assert (martin.mobile, martin.status, martin.version) == ("+33612345601", "inactive", 1)
+
+
+def test_columns_in_any_order_with_an_ignored_extra_column(engine: Engine, write_csv) -> None:
+    content = (
+        "first_name,last_name,comment,adherent_number,nir,birth_date,birth_department,email,mobile,access_code\n"
+        "Jean,Martin,vip,100001,180104221812333,1980-10-14,Loire,,,\n"
+    )
+    report = _import(engine, write_csv(content))
+    assert _counts(report) == (1, 1, 0, 0, 0)
+    assert report.warnings == ["ignored column(s): comment"]
+
+
+def test_reimporting_the_same_file_changes_nothing(engine: Engine, write_csv) -> None:
+    path = write_csv("\n".join([HEADER, *GOOD_ROWS]) + "\n")
+    _import(engine, path, batch_size=2)
+    with session_scope(engine) as session:
+        before = [(m.adherent_number, m.version, m.updated_at) for m in session.execute(select(Member)).scalars()]
+    report = _import(engine, path, batch_size=2)
+    assert _counts(report) == (3, 0, 0, 3, 0)
+    with session_scope(engine) as session:
+        after = [(m.adherent_number, m.version, m.updated_at) for m in session.execute(select(Member)).scalars()]
+    assert after == before
+
+
+def test_a_changed_row_is_updated_and_an_empty_optional_cell_keeps_the_value(engine: Engine, write_csv) -> None:
+    _import(engine, write_csv("\n".join([HEADER, *GOOD_ROWS]) + "\n"))
+    changed = [
+        GOOD_ROWS[0].replace("jean.martin@example.org", "jean.martin@example.com"),
+        GOOD_ROWS[1],
+        GOOD_ROWS[2].replace("paul.durand@example.com", "").replace("smie-4821", ""),
+    ]
+    report = _import(engine, write_csv("\n".join([HEADER, *changed]) + "\n", name="v2.csv"))
+    assert _counts(report) == (3, 0, 1, 2, 0)
+    with session_scope(engine) as session:
+        assert members.get_by_adherent_number(session, "100001").email == "jean.martin@example.com"
+        smie = members.get_by_adherent_number(session, "200001")
+        assert smie.email == "paul.durand@example.com" and smie.access_code_hash is not None
+
+
+BAD_ROWS = [
+    ("100010,180104221812334,1980-10-14,42,Martin,Jean,,,", "nir:"),  # wrong key
+    ("100011,18010422181,1980-10-14,42,Martin,Jean,,,", "nir:"),  # too short
+    (f"100012,{with_key('1801042218123')},1980-10-14,69,Martin,Jean,,,", "nir:"),  # department mismatch
+    (f"100013,{with_key('1801042218123')},1981-10-14,42,Martin,Jean,,,", "nir:"),  # year mismatch
+    (f"100014,{with_key('1801042218123')},14.10.1980,42,Martin,Jean,,,", "birth_date: format attendu"),
+    (f"100015,{with_key('1800242218123')},31/02/1980,42,Martin,Jean,,,", "birth_date:"),
+    (f"100016,{with_key('1801042218123')},1980-10-14,Atlantide,Martin,Jean,,,", "birth_department:"),
+    (f"100017,{with_key('1801042218123')},1980-10-14,42,Martin2,Jean,,,", "last_name:"),
+    (f"100018,{with_key('1801042218123')},1980-10-14,42,Martin,,,,", "first_name: vide"),
+    (f"100019,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,jean@@example.org,,", "email:"),
+    (f"100020,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,04 77 12 34 56,", "mobile:"),
+    (f"100021,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,a!", "access_code:"),
+    (f"12/34,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,", "adherent_number:"),
+    (f"100022,{with_key('1801042218123')},1980-10-14,42,Martin,Jean", "6 colonnes au lieu de 9"),
+    (f"100001,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,", "figure déjà ligne 2"),
+]
+
+
+@pytest.mark.parametrize(("row", "reason"), BAD_ROWS, ids=[reason for _, reason in BAD_ROWS])
+def test_a_bad_row_is_refused_with_its_line_and_reason(engine: Engine, write_csv, row: str, reason: str) -> None:
+    content = "\n".join([HEADER, GOOD_ROWS[0], "", row, GOOD_ROWS[2]]) + "\n"
+    seen = []
+    report = _import(engine, write_csv(content), on_refused=seen.append)
+    assert _counts(report) == (3, 2, 0, 0, 1)
+    assert [r.line for r in report.refusals] == [4] and seen == report.refusals
+    assert reason in report.refusals[0].reason
+    assert len(report.refusals[0].reason) > len(reason)  # says what is wrong, not only where
+    for digits in ("1801042218", "180104221812334"):
+        assert digits not in str(report.refusals[0])
+    assert _count(engine) == 2
+
+
+def test_the_status_column_sets_new_members_only(engine: Engine, write_csv) -> None:
+    rows = [f"{row},{status}" for row, status in zip(GOOD_ROWS, ("active", "", "locked"), strict=True)]
+    rows.append(GOOD_ROWS[0].replace("100001", "100009") + ",deleted")
+    report = _import(engine, write_csv("\n".join([HEADER + ",status", *rows])))
+    assert _counts(report) == (4, 3, 0, 0, 1) and "status:" in report.refusals[0].reason
+    with session_scope(engine) as session:
+        member_id = members.get_by_adherent_number(session, "100002").id
+        assert members.start_activation(session, member_id)
+    _import(engine, write_csv("\n".join([HEADER + ",status", *[f"{r},inactive" for r in GOOD_ROWS]]), name="b.csv"))
+    with session_scope(engine) as session:
+        statuses = [members.get_by_adherent_number(session, n).status for n in ("100001", "100002", "200001")]
+    assert statuses == ["active", "pending", "locked"]
+
+
+FILE_ERRORS = [
+    ("missing column", (HEADER.replace(",access_code", "") + "\n" + GOOD_ROWS[0][:-1] + "\n").encode(), "access_code"),
+    (
+        "latin-1",
+        ("\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1]]) + "\n").encode("latin-1"),
+        "line 3: the file is not UTF-8",
+    ),
+    ("utf-16", ("\n".join([HEADER, GOOD_ROWS[0]]) + "\n").encode("utf-16"), "UTF-16"),
+    ("unterminated quote", ("\n".join([HEADER, GOOD_ROWS[0], '100002,"2750'])).encode(), "line 3: malformed CSV"),
+    ("text after a quote", ("\n".join([HEADER, GOOD_ROWS[0], '100002,"27"50,'])).encode(), "line 3: malformed CSV"),
+    ("nul byte", ("\n".join([HEADER, GOOD_ROWS[0], "100002,\0"])).encode(), "malformed CSV"),
+    ("empty file", b"", "empty"),
+    ("duplicate column", (HEADER + ",nir\n").encode(), "column 'nir' appears twice"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), [case[1:] for case in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS])
+def test_a_broken_file_writes_nothing(engine: Engine, tmp_path, data: bytes, message: str) -> None:
+    path = tmp_path / "members.csv"
+    path.write_bytes(data)
+    with pytest.raises(MemberImportError) as error:
+        _import(engine, path, batch_size=1)
+    assert message in str(error.value)
+    assert _count(engine) == 0
+
+
+def test_a_missing_file(engine: Engine, tmp_path) -> None:
+    with pytest.raises(MemberImportError, match="no such file"):
+        _import(engine, tmp_path / "nope.csv")
+
+
+def _refuse_adherent(engine: Engine, number: str) -> None:
+    """A real database-side failure for one adherent number (trigger)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_one BEFORE INSERT ON members "
+                    f"WHEN NEW.adherent_number = '{number}' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END"
+                )
+            )
+        else:
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.adherent_number = '{number}' THEN RAISE EXCEPTION 'refused by trigger'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+            )
+            connection.execute(
+                text("CREATE TRIGGER refuse_one BEFORE INSERT ON members FOR EACH ROW EXECUTE FUNCTION refuse_one()")
+            )
+
+
+def test_a_database_failure_keeps_whole_batches_only(engine: Engine, write_csv) -> None:
+    _refuse_adherent(engine, "200001")
+    path = write_csv("\n".join([HEADER, *GOOD_ROWS]) + "\n")
+    with pytest.raises(MemberImportError) as error:
+        _import(engine, path, batch_size=2)
+    message = str(error.value)
+    assert "stopped at line 4" in message and "refused by trigger" in message
+    assert _counts(error.value.report) == (3, 2, 0, 0, 0)
+    with pytest.raises(MemberImportError):
+        _import(engine, path, batch_size=3)  # one batch: nothing of it is kept
+    with session_scope(engine) as session:
+        assert [m.adherent_number for m in session.execute(select(Member)).scalars()] == ["100001", "100002"]
+
+
+def test_no_nir_in_clear_in_the_database(engine: Engine, write_csv) -> None:
+    _import(engine, write_csv("\n".join([HEADER, *GOOD_ROWS]) + "\n"))
+    with engine.connect() as connection:
+        dump = repr(connection.execute(text("SELECT * FROM members")).fetchall())
+    for nir in ("180104221812333", "275032901904516", "165117511609175", "SMIE-4821", "smie-4821"):
+        assert nir not in dump
+        assert nir[:13] not in dump
+
+
+def test_the_demo_members_import_cleanly(engine: Engine) -> None:
+    report = load_demo_members(engine, SECRET_KEY)
+    assert _counts(report) == (9, 9, 0, 0, 0) and report.refusals == []
+    assert _counts(load_demo_members(engine, SECRET_KEY)) == (9, 0, 0, 9, 0)
+    with session_scope(engine) as session:
+        by_number = {m.adherent_number: m for m in session.execute(select(Member)).scalars()}
+        assert {n: m.status for n, m in by_number.items() if m.status != "inactive"} == {
+            "100006": "active",
+            "100007": "locked",
+        }
+        assert {m.birth_department for m in by_number.values()} >= {"42", "2A", "974", "99"}
+        assert all(m.email is None or m.email.endswith(("@example.org", "@example.com")) for m in by_number.values())
+        assert all(m.mobile is None or m.mobile.startswith("+336123456") for m in by_number.values())
+        smie = members.find_by_access_code(session, "200001", access_code_hash(SECRET_KEY, "SMIE-4821"))
+        assert smie is not None and smie.last_name == "Durand"
+        found = members.find_for_identity(
+            session,
+            nir_hash=nir_hash(SECRET_KEY, "275032901904516"),
+            birth_date=by_number["100002"].birth_date,
+            birth_department="29",
+            last_name="LE-GALL",
+            first_name="marie helene",
+        )
+        assert [m.adherent_number for m in found] == ["100002"]
+    assert DEMO_FILE.read_text(encoding="utf-8").count("\n") == 10
+
+
+def test_validation_in_worker_processes_gives_the_same_result(tmp_path, write_csv) -> None:
+    rows = generated_rows(2500)
+    rows[1700] = rows[1700].replace("Martin", "Martin2")  # refused, in the second chunk
+    rows[2400] = rows[10]  # duplicate, in the third chunk
+    path = write_csv("\n".join([HEADER, *rows]) + "\n")
+    results = []
+    for workers in (1, 2):
+        url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            report = _import(engine, path, workers=workers, batch_size=700)
+            with engine.connect() as connection:
+                stored = connection.execute(text("SELECT * FROM members ORDER BY adherent_number")).fetchall()
+        finally:
+            engine.dispose()
+        results.append((_counts(report), report.refusals, [row[1:14] for row in stored]))
+    assert results[0] == results[1]
+    assert results[0][0] == (2500, 2498, 0, 0, 2)
+    assert [refusal.line for refusal in results[0][1]] == [1702, 2402]
