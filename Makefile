@@ -54,7 +54,7 @@ shell: setup
 	$(PY) -m bot chat
 
 validate: setup
-	$(RASA) data validate $(RASA_DATA) --config config.yml --fail-on-warnings
+	$(PY) tests/check_validation.py
 
 lint: setup
 	$(VENV)/bin/ruff check bot actions tests bench

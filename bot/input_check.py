@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
 
 MAX_LENGTH = 1500
 
@@ -41,7 +40,7 @@ def _has_readable_characters(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in {"L", "N"} for ch in text)
 
 
-def classify_input(text: Optional[str]) -> Optional[str]:
+def classify_input(text: str | None) -> str | None:
     """``None`` when the message is fine, else one of the verdict names."""
     if text is None or not text.strip() or not _has_readable_characters(text):
         return BAD_INPUT

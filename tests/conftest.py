@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
@@ -33,7 +33,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def latest_model() -> Optional[Path]:
+def latest_model() -> Path | None:
     models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
 
@@ -66,7 +66,7 @@ class Assistant:
     def new_sender(self, prefix: str = "test") -> str:
         return f"{prefix}-{secrets.token_hex(6)}"
 
-    def say(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def say(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
         payload: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             payload["metadata"] = metadata
@@ -95,7 +95,7 @@ class Assistant:
     def outbox_for(self, to: str) -> List[Dict[str, Any]]:
         return [m for m in self.outbox() if m.get("to") == to]
 
-    def set_clock(self, value: Optional[str]) -> None:
+    def set_clock(self, value: str | None) -> None:
         """Freeze (ISO instant) or shift (+seconds) the servers' clock; None resets it."""
         self.clock_path.write_text(value or "", encoding="utf-8")
 
@@ -126,7 +126,7 @@ def _wait_ready(assistant: Assistant, timeout: float = 180.0) -> None:
     raise RuntimeError(f"assistant not ready after {timeout} s:\n{assistant.log()[-4000:]}")
 
 
-def start_assistant(tmp_root: Path, tenant: str, extra_env: Optional[Dict[str, str]] = None) -> Assistant:
+def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | None = None) -> Assistant:
     model = latest_model()
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
