@@ -19,6 +19,11 @@ SECRET_SLOTS = frozenset({"otp_code", "access_code", "activation_code", "smie_co
 # slots asked for secrets: the user's answer to them is redacted entirely
 SECRET_QUESTIONS = frozenset({"nir", "otp_code", "access_code", "activation_code", "smie_code"})
 REDACTED = "[masqué]"
+# opaque, signed references (bot.activation.Context.member_ref) and keyed
+# hashes (nir_hash: keyed_hash of the NIR, kept by the activation form): no
+# personal data in clear, and masking their digits would break them for the
+# next turn
+OPAQUE_SLOTS = frozenset({"member_ref", "nir_hash"})
 
 
 def _redact_text(text: str | None, whole: bool) -> str | None:
@@ -49,6 +54,8 @@ def redact_event(event: Dict[str, Any], requested_slot: str | None) -> Dict[str,
         name, value = out.get("name"), out.get("value")
         if name in SECRET_SLOTS and value is not None:
             out["value"] = REDACTED
+        elif name in OPAQUE_SLOTS:
+            pass
         elif isinstance(value, str):
             out["value"] = mask_text(value)
     elif kind == "bot":

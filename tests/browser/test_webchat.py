@@ -180,11 +180,13 @@ def _new_chat(browser: Browser, base_url: str, **context_args: Any) -> Chat:
 
 
 @pytest.fixture
-def chat_factory(browser: Browser, miel: Any) -> Iterator[Callable[..., Chat]]:
+def chat_factory(browser: Browser, assistants: Dict[str, Any]) -> Iterator[Callable[..., Chat]]:
+    # the server starts here, once the browser is known to exist (skip first)
+    base_url = assistants["miel"].base_url
     opened: List[Chat] = []
 
     def make(**context_args: Any) -> Chat:
-        chat = _new_chat(browser, miel.base_url, **context_args)
+        chat = _new_chat(browser, base_url, **context_args)
         opened.append(chat)
         return chat
 
@@ -198,11 +200,10 @@ def chat(chat_factory: Callable[..., Chat]) -> Chat:
     return chat_factory(viewport={"width": 1280, "height": 800})
 
 
-@pytest.fixture(scope="module")
-def widget_config(miel: Any) -> Dict[str, Any]:
-    status, body = miel.get("/chat/config.json")
-    assert status == 200
-    return json.loads(body)
+@pytest.fixture
+def widget_config(chat: Chat) -> Dict[str, Any]:
+    with urllib.request.urlopen(f"{chat.base_url}/chat/config.json", timeout=30) as resp:
+        return json.load(resp)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -55,6 +55,12 @@ def test_requested_slot_is_tracked_across_events():
     assert len(out) == len(events)
 
 
+def test_member_reference_survives_redaction():
+    # digits of the signed reference must not be masked, or the next turn cannot use it
+    event = {"event": "slot", "name": "member_ref", "value": "m1.12345.t4abc1.0123456789abcdef"}
+    assert redact_event(event, None)["value"] == event["value"]
+
+
 def test_only_events_from_start_are_yielded():
     events = [user("a"), user("b"), user("c")]
     assert [i for i, _ in redact_events(events, start=1)] == [1, 2]

@@ -1,0 +1,834 @@
+"""Miel-style account activation in conversation (issue 5): thin Rasa SDK actions.
+
+Flow (tenant flow ``nir_sms``, the guide's steps 3 to 7), each step choosing
+the next one through the ``activation_step`` slot and the rules of
+``data/rules/activation.yml``:
+
+- ``action_start_activation``: introduction (a tenant with another flow goes
+  to ``action_start_registration``);
+- ``activation_form`` / ``validate_activation_form``: NIR, birth date and
+  department, names; several values per message, corrections, each value
+  checked with :mod:`bot.identity` and the NIR cross-checked with the birth
+  date and department; help after two refusals of the same field;
+- ``action_check_identity``: :func:`bot.activation.identity_match.match_member`,
+  the same answer for an unknown member and any mismatch, support after 3
+  failed matchings;
+- ``activation_contact_form``: e-mail and mobile, confirmed back masked;
+- ``action_send_activation_code`` / ``action_resend_activation_code``:
+  :func:`bot.activation.otp.start_challenge` (SMS);
+- ``activation_code_form``: the code typed is checked in the same turn with
+  :func:`bot.activation.otp.verify_code` and never kept (``otp_code`` holds
+  ``"verified"``);
+- ``action_complete_activation``:
+  :func:`bot.activation.activation.complete_activation` (the two e-mails).
+
+Values are found by :mod:`bot.activation.extract`. Services block (SQL,
+SMTP): they run in an executor. Values needed on a later turn are sealed
+(:mod:`bot.sealed`): the tracker store masks digits and e-mail addresses in
+stored slot values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, datetime
+from functools import partial
+from typing import Any, Callable, Dict, List, Sequence
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.activation import activation as completion
+from bot.activation import get_context, identity_match, otp
+from bot.activation.emails import contact_lines, local_time
+from bot.activation.extract import IDENTITY_FIELDS, Found, field_mentioned, find_code, find_contact, find_identity
+from bot.activation.extract import yes_or_no as read_yes_no
+from bot.identity import (
+    InvalidBirthDate,
+    InvalidDepartment,
+    InvalidEmail,
+    InvalidMobile,
+    InvalidNir,
+    InvalidPersonName,
+    NirFacts,
+    check_nir_against,
+    department_label,
+    parse_birth_date,
+    parse_department,
+    parse_email,
+    parse_mobile,
+    parse_nir,
+    parse_person_name,
+)
+from bot.notify import delivery_problem_message
+from bot.sealed import is_sealed, seal, unseal
+from bot.security import keyed_hash, mask_email, mask_phone
+
+IDENTITY_FORM, CONTACT_FORM, CODE_FORM = "activation_form", "activation_contact_form", "activation_code_form"
+IDENTITY_SLOTS = IDENTITY_FIELDS + ("nir_hash", "names_order_guessed", "activation_failures")
+CONTACT_SLOTS = ("email", "mobile", "email_suggestion", "contact_confirmed")
+CODE_SLOTS = ("otp_code", "code_dead", "code_handoff")
+MAX_MATCH_FAILURES = 3
+VERIFIED = "verified"
+NIR_SMS = "nir_sms"
+# a message with one of these intents (said with confidence) is not an
+# answer to the question asked: the form lets the rules handle it
+NOT_AN_ANSWER = frozenset(
+    {
+        "stop", "ask_why", "faq", "contact", "medical_emergency", "out_of_scope", "help", "bot_challenge",
+        "activate_account", "resend_code", "request_human", "complaint", "greet", "goodbye", "thank",
+        "bad_input", "too_long", "other_language", "enter_activation_code",
+    }
+)  # fmt: skip
+CONFIDENT = 0.5
+# actions that may run between the member's message and the form reading it
+_BEFORE_FORM = {"action_listen", "action_extract_slots", "action_session_start", "action_start_activation", None}
+_LABELS = {
+    "nir": "votre numéro de sécurité sociale",
+    "birth_date": "votre date de naissance",
+    "birth_department": "votre département de naissance",
+    "last_name": "votre nom",
+    "first_name": "votre prénom",
+}
+_WHY = frozenset(IDENTITY_FIELDS + ("email", "mobile", "contact_confirmed", "otp_code"))
+_HELP = frozenset(IDENTITY_FIELDS + ("email", "mobile"))
+
+
+# ---- small helpers --------------------------------------------------------------------
+
+
+async def _blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a blocking service (SQL, SMTP) without stalling the action server."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, partial(function, *args, **kwargs))
+
+
+def _secret() -> str:
+    return get_context().settings.secret_key
+
+
+def _opened(tracker: Tracker, slot: str) -> str | None:
+    return unseal(_secret(), tracker.get_slot(slot))
+
+
+def _text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def _intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def _not_an_answer(tracker: Tracker) -> bool:
+    name, confidence = _intent(tracker)
+    return name in NOT_AN_ANSWER and confidence >= CONFIDENT
+
+
+def _yes_no(tracker: Tracker) -> bool | None:
+    name, _ = _intent(tracker)
+    if name == "affirm":
+        return True
+    if name == "deny":
+        return False
+    return read_yes_no(_text(tracker))
+
+
+def _fresh(tracker: Tracker, form: str) -> bool:
+    """Whether the member's latest message is still unread by the assistant.
+
+    False when the form runs again after an interruption (an FAQ answer, a
+    "pourquoi ?") or is started by another action: the message was for them.
+    """
+    allowed = _BEFORE_FORM | {form, f"validate_{form}"}
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in allowed:
+            return False
+    return False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def _listing(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def _clock_time(at: datetime) -> str:
+    local = local_time(get_context().tenant, at)
+    return f"{local:%H}h{local:%M}"
+
+
+def _reset(*groups: Sequence[str]) -> List[EventType]:
+    return [SlotSet(name, None) for group in groups for name in group]
+
+
+def _step(value: str) -> EventType:
+    return SlotSet("activation_step", value)
+
+
+def _handoff(dispatcher: CollectingDispatcher, domain: DomainDict) -> List[EventType]:
+    """Hand the member to support: ``action_offer_support`` when the domain has it."""
+    events: List[EventType] = [SlotSet("support_reason", "activation_locked"), _step("done")]
+    if "action_offer_support" in domain.get("actions", []):
+        return events + [FollowupAction("action_offer_support")]
+    tenant = get_context().tenant
+    dispatcher.utter_message(
+        response="utter_activation_support_contacts",
+        contacts="\n".join(contact_lines(tenant)),
+        tenant_name=tenant.display_name,
+    )
+    return events
+
+
+def _leave_code_form(tracker: Tracker) -> List[EventType]:
+    return [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop_name == CODE_FORM else []
+
+
+def _failures(tracker: Tracker) -> int:
+    try:
+        return int(tracker.get_slot("activation_match_failures") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+# ---- start ----------------------------------------------------------------------------
+
+
+class ActionStartActivation(Action):
+    """Introduction, with every value of an earlier attempt forgotten."""
+
+    def name(self) -> str:
+        return "action_start_activation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tenant = get_context().tenant
+        if tenant.activation_flow != NIR_SMS:
+            if "action_start_registration" in domain.get("actions", []):
+                return [_step("done"), FollowupAction("action_start_registration")]
+            dispatcher.utter_message(response="utter_faq/activation")
+            return [_step("done")]
+        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS)
+        if _failures(tracker) >= MAX_MATCH_FAILURES:
+            dispatcher.utter_message(response="utter_activation_too_many_attempts", max_attempts=MAX_MATCH_FAILURES)
+            return events + _handoff(dispatcher, domain)
+        dispatcher.utter_message(response="utter_activation_intro")
+        return events + [_step("identity")]
+
+
+# ---- identity -------------------------------------------------------------------------
+
+
+class ValidateActivationForm(FormValidationAction):
+    """Finds, checks and cross-checks the five identity values."""
+
+    def name(self) -> str:
+        return "validate_activation_form"
+
+    # -- finding values --
+
+    def _found(self, tracker: Tracker) -> Found:
+        if not _fresh(tracker, IDENTITY_FORM):
+            return Found()
+        question = _not_an_answer(tracker)
+        return find_identity(
+            _text(tracker), tracker.get_slot("requested_slot"), take_whole=not question, labels=not question
+        )
+
+    def _pick(self, tracker: Tracker, slot: str) -> Dict[str, Any]:
+        found = self._found(tracker)
+        return {slot: found.values[slot]} if slot in found.values else {}
+
+    async def extract_nir(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        return self._pick(tracker, "nir")
+
+    async def extract_birth_date(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        return self._pick(tracker, "birth_date")
+
+    async def extract_birth_department(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        return self._pick(tracker, "birth_department")
+
+    async def extract_last_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        return self._pick(tracker, "last_name")
+
+    async def extract_first_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        return self._pick(tracker, "first_name")
+
+    # -- checking values --
+
+    @staticmethod
+    def _refused(field: str, message: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+        """The refusal of a value: its reason, and help from the second refusal on."""
+        if message:
+            dispatcher.utter_message(text=message)
+        counts = dict(tracker.get_slot("activation_failures") or {})
+        counts[field] = int(counts.get(field, 0)) + 1
+        if counts[field] % 2 == 0 and field in _HELP:
+            dispatcher.utter_message(response=f"utter_activation_help_{field}")
+        return {field: None, "activation_failures": counts}
+
+    @staticmethod
+    def _accepted(field: str, tracker: Tracker) -> Dict:
+        counts = dict(tracker.get_slot("activation_failures") or {})
+        counts.pop(field, None)
+        return {"activation_failures": counts}
+
+    def validate_nir(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"nir": None}
+        text = str(value or "")
+        if not any(char.isdigit() for char in text):
+            dispatcher.utter_message(response="utter_activation_no_nir_found")
+            return self._refused("nir", None, dispatcher, tracker)
+        try:
+            nir = parse_nir(text)
+        except InvalidNir as error:
+            return self._refused("nir", error.message, dispatcher, tracker)
+        # only the masked form and a keyed hash are kept (the hash is what
+        # the member store is searched by)
+        return {
+            "nir": nir.masked,
+            "nir_hash": keyed_hash(_secret(), "nir", nir.normalized),
+            **self._accepted("nir", tracker),
+        }
+
+    def validate_birth_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"birth_date": None}
+        if is_sealed(value):
+            return {"birth_date": value}
+        try:
+            born = parse_birth_date(str(value or ""))
+        except InvalidBirthDate as error:
+            return self._refused("birth_date", error.message, dispatcher, tracker)
+        return {"birth_date": seal(_secret(), born.isoformat()), **self._accepted("birth_date", tracker)}
+
+    def validate_birth_department(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"birth_department": None}
+        try:
+            department = parse_department(str(value or ""))
+        except InvalidDepartment as error:
+            return self._refused("birth_department", error.message, dispatcher, tracker)
+        return {"birth_department": department.code, **self._accepted("birth_department", tracker)}
+
+    def validate_last_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"last_name": None}
+        try:
+            name = parse_person_name(str(value or ""))
+        except InvalidPersonName as error:
+            return self._refused("last_name", error.message, dispatcher, tracker)
+        guessed = self._found(tracker).names_guessed
+        return {"last_name": name, "names_order_guessed": guessed, **self._accepted("last_name", tracker)}
+
+    def validate_first_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"first_name": None}
+        try:
+            name = parse_person_name(str(value or ""), first_name=True)
+        except InvalidPersonName as error:
+            return self._refused("first_name", error.message, dispatcher, tracker)
+        return {"first_name": name, **self._accepted("first_name", tracker)}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        changed = {event["name"] for event in events if event.get("event") == "slot" and event.get("value")}
+        if changed & {"nir", "birth_date", "birth_department"}:
+            extra = self._cross_check(dispatcher, tracker)
+            events.extend(SlotSet(name, value) for name, value in extra.items())
+        return events
+
+    def _cross_check(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+        """The NIR against the birth date and department: the field to ask again, with why."""
+        try:
+            facts = NirFacts.from_masked(tracker.get_slot("nir") or "")
+        except InvalidNir:
+            return {}
+        opened = _opened(tracker, "birth_date")
+        born = date.fromisoformat(opened) if opened else None
+        department = tracker.get_slot("birth_department")
+        extra: Dict[str, Any] = {}
+        for problem in check_nir_against(facts, born, department):
+            refusal = self._refused(problem.field, problem.message, dispatcher, tracker)
+            if problem.field == "nir":
+                refusal["nir_hash"] = None
+            tracker.slots.update(refusal)
+            extra.update(refusal)
+        return extra
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        before = {slot: self._comparable(slot, tracker.get_slot(slot)) for slot in IDENTITY_FIELDS}
+        events = await super().run(dispatcher, tracker, domain)
+        final: Dict[str, Any] = {}
+        for event in events:
+            if event.get("event") == "slot" and event.get("name") in IDENTITY_FIELDS:
+                final[event["name"]] = event.get("value")
+        accepted = [slot for slot in IDENTITY_FIELDS if final.get(slot) is not None]
+        corrected = [
+            slot
+            for slot in accepted
+            if before[slot] is not None and before[slot] != self._comparable(slot, final[slot])
+        ]
+        complete = all(tracker.get_slot(slot) is not None for slot in IDENTITY_FIELDS)
+        if corrected:
+            dispatcher.utter_message(response="utter_activation_corrected", fields=self._describe(corrected, final))
+        elif len(accepted) >= 2 and not complete:  # when complete, the matching answers at once
+            dispatcher.utter_message(response="utter_activation_noted", fields=self._describe(accepted, final))
+        return events
+
+    @staticmethod
+    def _comparable(slot: str, value: Any) -> Any:
+        return unseal(_secret(), value) if slot == "birth_date" and value else value
+
+    @staticmethod
+    def _describe(slots: Sequence[str], values: Dict[str, Any]) -> str:
+        parts = []
+        for slot in slots:
+            if slot in ("last_name", "first_name"):
+                parts.append(f"{_LABELS[slot]} ({values[slot]})")
+            elif slot == "birth_department":
+                parts.append(f"{_LABELS[slot]} ({department_label(values[slot])})")
+            else:
+                parts.append(_LABELS[slot])
+        return _listing(parts)
+
+
+class ActionCheckIdentity(Action):
+    """Matches the five values; the same answer for an unknown member and any mismatch."""
+
+    def name(self) -> str:
+        return "action_check_identity"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        opened = _opened(tracker, "birth_date")
+        values = {
+            "birth_date": date.fromisoformat(opened) if opened else None,
+            "birth_department": tracker.get_slot("birth_department"),
+            "last_name": tracker.get_slot("last_name"),
+            "first_name": tracker.get_slot("first_name"),
+            "nir_hash": tracker.get_slot("nir_hash"),
+        }
+        events = _reset(IDENTITY_SLOTS)
+        if not all(values.values()):
+            dispatcher.utter_message(response="utter_activation_session_expired")
+            return events + [_step("done")]
+        match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id)
+        result = await _blocking(match, **values)
+        if result.outcome == identity_match.NO_MATCH and tracker.get_slot("names_order_guessed"):
+            # "Dupont Marie" may have been "Marie Dupont": try the other order once
+            swapped = dict(values, last_name=values["first_name"], first_name=values["last_name"])
+            result = await _blocking(match, **swapped)
+
+        if result.outcome == identity_match.MATCHED:
+            dispatcher.utter_message(response="utter_activation_identity_ok")
+            verified = [SlotSet("member_ref", result.member_ref), _step("contact")]
+            return events + _reset(CONTACT_SLOTS, CODE_SLOTS) + verified
+        if result.outcome == identity_match.ALREADY_ACTIVE:
+            dispatcher.utter_message(response="utter_activation_already_active")
+            return events + [_step("done")]
+        if result.outcome == identity_match.LOCKED:
+            dispatcher.utter_message(response="utter_activation_locked")
+            return events + _handoff(dispatcher, domain)
+        failures = _failures(tracker) + 1
+        events.append(SlotSet("activation_match_failures", float(failures)))
+        if failures >= MAX_MATCH_FAILURES:
+            dispatcher.utter_message(response="utter_activation_too_many_attempts", max_attempts=MAX_MATCH_FAILURES)
+            return events + _handoff(dispatcher, domain)
+        left = _plural(MAX_MATCH_FAILURES - failures, "essai")
+        dispatcher.utter_message(response="utter_activation_no_match", attempts_left=left)
+        # the same form again: forced here, a rule cannot run a form twice in a row
+        return events + [_step("identity"), FollowupAction(IDENTITY_FORM)]
+
+
+# ---- contact --------------------------------------------------------------------------
+
+
+class ValidateActivationContactForm(FormValidationAction):
+    """E-mail and mobile, then « oui » to the masked summary."""
+
+    def name(self) -> str:
+        return "validate_activation_contact_form"
+
+    def _contact(self, tracker: Tracker, take_whole: bool = True) -> Dict[str, str]:
+        if not _fresh(tracker, CONTACT_FORM):
+            return {}
+        requested = tracker.get_slot("requested_slot")
+        take_whole = take_whole and not _not_an_answer(tracker) and _yes_no(tracker) is None
+        return find_contact(_text(tracker), requested, take_whole=take_whole)
+
+    async def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        pending = _opened(tracker, "email_suggestion")
+        if pending and _fresh(tracker, CONTACT_FORM) and tracker.get_slot("requested_slot") == "email":
+            typed = self._contact(tracker, take_whole=False).get("email")
+            if typed:
+                return {"email": typed}
+            answer = _yes_no(tracker)
+            if answer is not None:
+                choice = json.loads(pending)
+                return {"email": {"accept": choice["suggestion"] if answer else choice["typed"]}}
+        found = self._contact(tracker).get("email")
+        return {"email": found} if found else {}
+
+    async def extract_mobile(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        found = self._contact(tracker).get("mobile")
+        return {"mobile": found} if found else {}
+
+    async def extract_contact_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if not _fresh(tracker, CONTACT_FORM) or tracker.get_slot("requested_slot") != "contact_confirmed":
+            return {}
+        if find_contact(_text(tracker), None, take_whole=False):
+            return {}  # a new e-mail or mobile: the summary is shown again
+        answer = _yes_no(tracker)
+        if answer is not None:
+            return {"contact_confirmed": answer}
+        return {} if _not_an_answer(tracker) else {"contact_confirmed": "unclear"}
+
+    @staticmethod
+    def _refused(field: str, message: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+        return ValidateActivationForm._refused(field, message, dispatcher, tracker)
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"email": None}
+        try:
+            if isinstance(value, dict):  # « oui » / « non » to a suspected typo
+                address = parse_email(str(value.get("accept") or ""), allow_unusual_domain=True)
+            else:
+                address = parse_email(str(value or ""))
+        except InvalidEmail as error:
+            if error.reason == "typo" and error.suggestion:
+                typed = parse_email(str(value), allow_unusual_domain=True)
+                dispatcher.utter_message(
+                    response="utter_activation_email_typo",
+                    suggested_domain=error.suggestion.rpartition("@")[2],
+                    typed_domain=typed.rpartition("@")[2],
+                )
+                choice = json.dumps({"typed": typed, "suggestion": error.suggestion})
+                return {"email": None, "email_suggestion": seal(_secret(), choice)}
+            return self._refused("email", error.message, dispatcher, tracker)
+        return {
+            "email": seal(_secret(), address),
+            "email_suggestion": None,
+            "contact_confirmed": None,
+            **ValidateActivationForm._accepted("email", tracker),
+        }
+
+    def validate_mobile(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is None:  # nothing given (the SDK also validates slots just reset)
+            return {"mobile": None}
+        try:
+            number = parse_mobile(str(value or ""))
+        except InvalidMobile as error:
+            return self._refused("mobile", error.message, dispatcher, tracker)
+        return {
+            "mobile": seal(_secret(), number),
+            "contact_confirmed": None,
+            **ValidateActivationForm._accepted("mobile", tracker),
+        }
+
+    def validate_contact_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value is True:
+            return {"contact_confirmed": True}
+        if value is False:
+            dispatcher.utter_message(response="utter_activation_contact_redo")
+            return {"contact_confirmed": None, "email": None, "mobile": None, "email_suggestion": None}
+        dispatcher.utter_message(response="utter_activation_yes_or_no")
+        return {"contact_confirmed": None}
+
+
+class ActionAskContactConfirmed(Action):
+    """The e-mail and mobile read back, masked, before the code is sent."""
+
+    def name(self) -> str:
+        return "action_ask_contact_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        email, mobile = _opened(tracker, "email"), _opened(tracker, "mobile")
+        dispatcher.utter_message(
+            response="utter_activation_confirm_contact",
+            email_masked=mask_email(email) if email else "-",
+            mobile_masked=mask_phone(mobile) if mobile else "-",
+        )
+        return []
+
+
+# ---- one-time code --------------------------------------------------------------------
+
+
+def _code_sent(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, response: str) -> List[EventType]:
+    tenant = get_context().tenant
+    dispatcher.utter_message(
+        response=response,
+        length=tenant.otp.length,
+        mobile_masked=result.destination_masked,
+        minutes=result.lifetime_minutes,
+    )
+    if result.sends_left == 0:
+        dispatcher.utter_message(response="utter_activation_last_send")
+    return [SlotSet("otp_code", None), SlotSet("code_dead", False), SlotSet("code_handoff", None), _step("code")]
+
+
+def _rate_limited(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, response: str) -> None:
+    tenant = get_context().tenant
+    dispatcher.utter_message(
+        response=response,
+        max_sends=tenant.otp.max_sends_per_hour,
+        retry_time=_clock_time(result.retry_at) if result.retry_at else "une heure",
+        minutes=tenant.otp.lifetime_minutes,
+    )
+
+
+class ActionSendActivationCode(Action):
+    """The first SMS code, once the contact details are confirmed."""
+
+    def name(self) -> str:
+        return "action_send_activation_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        member_ref, mobile = tracker.get_slot("member_ref"), _opened(tracker, "mobile")
+        if not member_ref or not mobile:
+            dispatcher.utter_message(response="utter_activation_session_expired")
+            return [_step("done")]
+        result = await _blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        if result.outcome == otp.SENT:
+            return _code_sent(dispatcher, result, "utter_activation_code_sent")
+        if result.outcome == otp.RATE_LIMITED:
+            _rate_limited(dispatcher, result, "utter_activation_resend_limit")
+            return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step("code")]
+        if result.outcome in (otp.SEND_FAILED, otp.INVALID_DESTINATION):
+            _sms_problem(dispatcher, result)
+            reset = [SlotSet("mobile", None), SlotSet("contact_confirmed", None)]
+            return reset + [_step("contact"), FollowupAction(CONTACT_FORM)]
+        return _dead_end(dispatcher, domain, result.outcome, tracker)
+
+
+def _sms_problem(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
+    problem = delivery_problem_message(result.delivery, get_context().tenant) if result.delivery else None
+    if problem:
+        dispatcher.utter_message(text=problem)
+    else:
+        dispatcher.utter_message(response="utter_activation_sms_impossible")
+
+
+def _dead_end(dispatcher: CollectingDispatcher, domain: DomainDict, outcome: str, tracker: Tracker) -> List[EventType]:
+    """Already active, locked or an expired member reference: the activation stops here."""
+    events = _leave_code_form(tracker) + _reset(CODE_SLOTS)
+    if outcome == otp.ALREADY_ACTIVE:
+        dispatcher.utter_message(response="utter_activation_already_active")
+        return events + [_step("done")]
+    if outcome == otp.LOCKED:
+        dispatcher.utter_message(response="utter_activation_locked")
+        return events + _handoff(dispatcher, domain)
+    dispatcher.utter_message(response="utter_activation_session_expired")
+    return events + [_step("done")]
+
+
+def _sends_left(member_ref: str) -> int:
+    ctx = get_context()
+    member_id = ctx.member_id(member_ref)
+    if member_id is None:
+        return 0
+    with ctx.session() as session:
+        used = otp.sends_used(session, member_id)
+    return max(ctx.tenant.otp.max_sends_per_hour - used, 0)
+
+
+class ValidateActivationCodeForm(FormValidationAction):
+    """Checks the code in the turn it is typed; ``otp_code`` never holds it."""
+
+    def name(self) -> str:
+        return "validate_activation_code_form"
+
+    async def extract_otp_code(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        if not _fresh(tracker, CODE_FORM) or tracker.get_slot("requested_slot") != "otp_code":
+            return {}
+        code = find_code(_text(tracker), get_context().tenant.otp.length)
+        if code and len(code) == get_context().tenant.otp.length:
+            return {"otp_code": code}
+        if _not_an_answer(tracker):
+            return {}
+        return {"otp_code": code or ""}
+
+    async def validate_otp_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        if value == VERIFIED:
+            return {"otp_code": VERIFIED}
+        ctx = get_context()
+        conf = ctx.tenant.otp
+        member_ref = tracker.get_slot("member_ref")
+        if not member_ref:
+            dispatcher.utter_message(response="utter_activation_session_expired")
+            return {"otp_code": None, "requested_slot": None}
+        code = str(value or "")
+        if not (code.isdigit() and len(code) == conf.length):
+            dispatcher.utter_message(response="utter_activation_code_format", length=conf.length)
+            return {"otp_code": None}
+        result = await _blocking(otp.verify_code, ctx, member_ref, code, conversation=tracker.sender_id)
+        del code, value
+        if result.outcome in (otp.OK, otp.CONSUMED):
+            return {"otp_code": VERIFIED, "code_dead": False}
+        if result.outcome == otp.WRONG and result.attempts_left:
+            dispatcher.utter_message(
+                response="utter_activation_code_wrong", attempts_left=_plural(result.attempts_left, "essai")
+            )
+            return {"otp_code": None}
+        if result.outcome in (otp.WRONG, otp.EXHAUSTED, otp.EXPIRED, otp.NO_CHALLENGE):
+            return await self._dead(dispatcher, member_ref, result.outcome)
+        dispatcher.utter_message(response="utter_activation_session_expired")
+        return {"otp_code": None, "requested_slot": None}
+
+    async def _dead(self, dispatcher: CollectingDispatcher, member_ref: str, outcome: str) -> Dict:
+        """The code can no longer be used: a new one, or support when no send is left."""
+        conf = get_context().tenant.otp
+        if await _blocking(_sends_left, member_ref) == 0:
+            dispatcher.utter_message(
+                response="utter_activation_resend_limit_dead", max_sends=conf.max_sends_per_hour, retry_time="une heure"
+            )
+            return {"otp_code": None, "code_dead": True, "code_handoff": True, "requested_slot": None}
+        if outcome == otp.EXPIRED:
+            dispatcher.utter_message(response="utter_activation_code_expired", minutes=conf.lifetime_minutes)
+        elif outcome == otp.NO_CHALLENGE:
+            dispatcher.utter_message(response="utter_activation_no_code")
+        else:
+            dispatcher.utter_message(response="utter_activation_code_dead", max_attempts=conf.max_attempts)
+        return {"otp_code": None, "code_dead": True}
+
+
+class ActionResendActivationCode(Action):
+    """« renvoyer le code »: a new code, at most ``max_sends_per_hour`` per hour."""
+
+    def name(self) -> str:
+        return "action_resend_activation_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        member_ref, mobile = tracker.get_slot("member_ref"), _opened(tracker, "mobile")
+        if not member_ref or not mobile or tracker.get_slot("activation_step") != "code":
+            dispatcher.utter_message(response="utter_activation_nothing_to_resend")
+            return _leave_code_form(tracker) + [_step("done")]
+        result = await _blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        if result.outcome == otp.SENT:
+            return _code_sent(dispatcher, result, "utter_activation_code_resent")
+        if result.outcome == otp.RATE_LIMITED:
+            if tracker.get_slot("code_dead"):
+                _rate_limited(dispatcher, result, "utter_activation_resend_limit_dead")
+                return _leave_code_form(tracker) + _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
+            _rate_limited(dispatcher, result, "utter_activation_resend_limit")
+            return [_step("code")]
+        if result.outcome in (otp.SEND_FAILED, otp.INVALID_DESTINATION):
+            _sms_problem(dispatcher, result)
+            return [_step("code")]
+        return _dead_end(dispatcher, domain, result.outcome, tracker)
+
+
+# ---- completion -----------------------------------------------------------------------
+
+
+class ActionCompleteActivation(Action):
+    """Guide step 5: the two e-mails (identifier, 48 h link), and what comes next."""
+
+    def name(self) -> str:
+        return "action_complete_activation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        if tracker.get_slot("code_handoff"):
+            return _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
+        member_ref = tracker.get_slot("member_ref")
+        email, mobile = _opened(tracker, "email"), _opened(tracker, "mobile")
+        if tracker.get_slot("otp_code") != VERIFIED or not member_ref or not email:
+            return _reset(CODE_SLOTS) + [_step("done")]
+        result = await _blocking(
+            completion.complete_activation, ctx, member_ref, email, mobile, conversation=tracker.sender_id
+        )
+        finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS) + [_step("done")]
+        if result.outcome == completion.COMPLETED:
+            dispatcher.utter_message(
+                response="utter_activation_done",
+                email_masked=result.email_masked,
+                link_hours=ctx.tenant.activation_link_hours,
+            )
+            for delivery in result.deliveries:
+                problem = delivery_problem_message(delivery, ctx.tenant)
+                if problem:
+                    dispatcher.utter_message(text=problem)
+                    break
+            return finished
+        if result.outcome == completion.ALREADY_COMPLETED:
+            dispatcher.utter_message(response="utter_activation_already_done", email_masked=mask_email(email))
+            return finished
+        if result.outcome == completion.NOT_VERIFIED:
+            dispatcher.utter_message(response="utter_activation_not_verified")
+            return [SlotSet("otp_code", None), SlotSet("code_dead", True), _step("code"), FollowupAction(CODE_FORM)]
+        if result.outcome == completion.ALREADY_ACTIVE:
+            dispatcher.utter_message(response="utter_activation_already_active")
+            return finished
+        if result.outcome == completion.LOCKED:
+            dispatcher.utter_message(response="utter_activation_locked")
+            return finished + _handoff(dispatcher, domain)
+        dispatcher.utter_message(response="utter_activation_session_expired")
+        return finished
+
+
+# ---- during the forms -----------------------------------------------------------------
+
+
+class ActionExplainActivationField(Action):
+    """« pourquoi ? »: why the field asked (or named in the question) is needed."""
+
+    def name(self) -> str:
+        return "action_explain_activation_field"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        field = field_mentioned(_text(tracker)) or tracker.get_slot("requested_slot")
+        response = f"utter_activation_why_{field}" if field in _WHY else "utter_activation_why_default"
+        dispatcher.utter_message(response=response, tenant_otp_minutes=str(get_context().tenant.otp.lifetime_minutes))
+        return []
+
+
+class ActionResetActivation(Action):
+    """Forget the values of an activation the member left (the counters stay).
+
+    Left to talk to a person or to complain: the support offer follows.
+    """
+
+    def name(self) -> str:
+        return "action_reset_activation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS) + [_step("done")]
+        intent, _ = _intent(tracker)
+        if intent in ("request_human", "complaint") and "action_offer_support" in domain.get("actions", []):
+            events.append(FollowupAction("action_offer_support"))
+        return events

@@ -1,0 +1,243 @@
+"""SMIE-style registration in the conversation (issue 6): thin Rasa SDK actions.
+
+Flow (tenant flow ``access_code_email``): ``action_start_registration``
+(introduction) -> ``registration_form`` (adherent number, access code checked
+against the store in the turn it is typed, e-mail) ->
+``action_registration_checked`` (CGU question, or hand-off to support after 3
+mismatches, or « déjà actif ») -> ``action_registration_accept_cgu``
+(records the acceptance, sends the e-mail « Je valide mon inscription ») ->
+optionally ``action_registration_code`` (the 13-digit code typed here).
+The password is never asked: the member sets it on the page of the link.
+
+Services: :mod:`bot.activation.registration` (blocking: run in an executor);
+texts: :mod:`bot.registration.replies`.  Values needed in a later turn are
+sealed (:mod:`bot.sealed`) because the tracker store masks digits and
+e-mail addresses in stored slot values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.support import offer_support, read_email_answer, run_blocking
+from bot.activation import get_context
+from bot.activation import registration as service
+from bot.notify import delivery_problem_message
+from bot.registration import replies
+from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number
+from bot.registration.state import last_action_before_user
+from bot.sealed import is_sealed, seal, unseal
+
+FORM_SLOTS = ("adherent_number", "access_code", "registration_email")
+VERIFIED = "verified"  # what access_code holds once checked (never the code itself)
+MATCHED, LOCKED, ALREADY_ACTIVE = "matched", "locked", "already_active"
+CGU_ASKED_BY = {"action_registration_checked", "action_registration_accept_cgu"}
+
+
+def _failures(tracker: Tracker) -> int:
+    try:
+        return int(tracker.get_slot("registration_failures") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _reset_form() -> List[EventType]:
+    return [SlotSet(name, None) for name in (*FORM_SLOTS, "email_unusual", "registration_result")]
+
+
+class ActionStartRegistration(Action):
+    """Introduction; the rule then runs ``registration_form``."""
+
+    def name(self) -> str:
+        return "action_start_registration"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _failures(tracker) < replies.MAX_FAILURES:
+            dispatcher.utter_message(text=replies.intro(get_context().tenant))
+        return [*_reset_form(), SlotSet("pending_question", None)]
+
+
+class ValidateRegistrationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_registration_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _failures(tracker) >= replies.MAX_FAILURES:
+            # already blocked in this conversation: straight to support
+            return [
+                SlotSet("registration_result", LOCKED),
+                SlotSet("support_reason", "activation_locked"),
+                SlotSet("requested_slot", None),
+            ]
+        return await super().run(dispatcher, tracker, domain)
+
+    def validate_adherent_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if value is None:  # a reset by the start action, not an answer
+            return {"adherent_number": None}
+        if is_sealed(value):
+            return {"adherent_number": value}
+        number = parse_adherent_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(text=replies.invalid_adherent_number())
+            return {"adherent_number": None}
+        return {"adherent_number": seal(get_context().settings.secret_key, number)}
+
+    async def validate_access_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if value is None:  # a reset by the start action, not an answer
+            return {"access_code": None}
+        if value == VERIFIED:
+            return {"access_code": VERIFIED}
+        ctx = get_context()
+        number = unseal(ctx.settings.secret_key, tracker.get_slot("adherent_number"))
+        if number is None:
+            return {"adherent_number": None, "access_code": None}
+        code = parse_access_code(str(value or ""))
+        if code is None:
+            dispatcher.utter_message(text=replies.invalid_access_code())
+            return {"access_code": None}
+        result = await run_blocking(service.check_access, ctx, number, code, conversation=tracker.sender_id)
+        if result.outcome == service.MATCHED:
+            dispatcher.utter_message(text=replies.access_recognised())
+            return {"access_code": VERIFIED, "member_ref": result.member_ref, "registration_result": MATCHED}
+        if result.outcome == service.ALREADY_ACTIVE:
+            return {"access_code": None, "registration_result": ALREADY_ACTIVE, "requested_slot": None}
+        if result.outcome == service.LOCKED:
+            return {
+                "access_code": None,
+                "registration_result": LOCKED,
+                "support_reason": "activation_locked",
+                "requested_slot": None,
+            }
+        failures = _failures(tracker) + 1
+        if failures >= replies.MAX_FAILURES:
+            return {
+                "access_code": None,
+                "adherent_number": None,
+                "registration_failures": float(failures),
+                "registration_result": LOCKED,
+                "support_reason": "activation_locked",
+                "requested_slot": None,
+            }
+        dispatcher.utter_message(text=replies.mismatch(failures))
+        return {"access_code": None, "adherent_number": None, "registration_failures": float(failures)}
+
+    def validate_registration_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if value is None:  # a reset by the start action, not an answer
+            return {"registration_email": None}
+        if is_sealed(value):
+            return {"registration_email": value}
+        address, events = read_email_answer(dispatcher, tracker, str(value or ""))
+        return {"registration_email": address, **events}
+
+
+class ActionRegistrationChecked(Action):
+    """After the form: CGU question, hand-off to support, or « déjà actif »."""
+
+    def name(self) -> str:
+        return "action_registration_checked"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        outcome = tracker.get_slot("registration_result")
+        if outcome == MATCHED and tracker.get_slot("member_ref") and tracker.get_slot("registration_email"):
+            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
+        if outcome == LOCKED:
+            dispatcher.utter_message(text=replies.locked_intro())
+            return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, "activation_locked")]
+        if outcome == ALREADY_ACTIVE:
+            dispatcher.utter_message(text=replies.already_active(ctx.tenant))
+        else:
+            dispatcher.utter_message(text=replies.no_registration_in_progress())
+        return _reset_form()
+
+
+class ActionRegistrationExplain(Action):
+    """« Où je trouve ça ? », « pourquoi ? » while a value is asked."""
+
+    def name(self) -> str:
+        return "action_registration_explain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=replies.where_to_find(get_context().tenant, tracker.get_slot("requested_slot")))
+        return []
+
+
+class ActionRegistrationStop(Action):
+    def name(self) -> str:
+        return "action_registration_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_stopped")
+        return _reset_form()
+
+
+class ActionRegistrationAcceptCgu(Action):
+    """« J'accepte » right after the CGU question: record it, send the e-mail."""
+
+    def name(self) -> str:
+        return "action_registration_accept_cgu"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        if last_action_before_user(tracker.events) not in CGU_ASKED_BY:
+            # the « oui » did not answer the CGU question: ask it again, explicitly
+            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            return [SlotSet("pending_question", "cgu")]
+        member_ref = tracker.get_slot("member_ref")
+        email = unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
+        if not member_ref or not email:
+            dispatcher.utter_message(text=replies.no_registration_in_progress())
+            return [SlotSet("pending_question", None)]
+        conversation = tracker.sender_id
+        recorded = await run_blocking(service.record_cgu_acceptance, ctx, member_ref, conversation=conversation)
+        if recorded != service.RECORDED:
+            result = service.ConfirmationResult(service.INVALID_REF)
+        else:
+            result = await run_blocking(service.send_confirmation, ctx, member_ref, email, conversation=conversation)
+        problem = delivery_problem_message(result.delivery, ctx.tenant) if result.delivery else None
+        dispatcher.utter_message(text=replies.confirmation(ctx.tenant, result, ctx.settings.timezone, problem))
+        return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
+
+
+class ActionRegistrationRefuseCgu(Action):
+    def name(self) -> str:
+        return "action_registration_refuse_cgu"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=replies.cgu_refused())
+        return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
+
+
+class ActionRegistrationCode(Action):
+    """The 13-digit activation code of the e-mail, typed in the chat (never kept)."""
+
+    def name(self) -> str:
+        return "action_registration_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        consumed = [SlotSet("activation_code", None)]
+        text = tracker.get_slot("activation_code") or tracker.latest_message.get("text") or ""
+        code = find_activation_code(str(text))
+        if code is None:
+            dispatcher.utter_message(text=replies.not_a_code())
+            return consumed
+        member_ref = tracker.get_slot("member_ref")
+        if not member_ref:
+            dispatcher.utter_message(text=replies.no_registration_in_progress())
+            return consumed
+        result = await run_blocking(service.confirm_with_code, ctx, member_ref, code, conversation=tracker.sender_id)
+        dispatcher.utter_message(text=replies.code_answer(ctx.tenant, result, ctx.settings.timezone))
+        return consumed

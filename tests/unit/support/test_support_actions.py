@@ -1,0 +1,108 @@
+"""The support actions' own decisions, run with real Rasa SDK trackers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.support import ActionOfferSupport, ValidateSupportForm, known_email
+from bot.activation import reset_context
+from bot.sealed import seal
+from bot.settings import reset_settings_cache
+
+KEY = "k" * 32
+
+
+@pytest.fixture(autouse=True)
+def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("ASSISTANT_TENANT", "miel")
+    monkeypatch.setenv("ASSISTANT_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("ASSISTANT_SECRET_KEY", KEY)
+    monkeypatch.setenv("ASSISTANT_CLOCK_FILE", str(tmp_path / "clock"))
+    (tmp_path / "clock").write_text("2025-11-24T09:00:00+00:00", encoding="utf-8")
+    reset_settings_cache()
+    reset_context()
+    yield
+    reset_context()
+    reset_settings_cache()
+
+
+def tracker(slots=None, intent="greet", text="x", events=None) -> Tracker:
+    return Tracker(
+        sender_id="unit",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize(
+    "slots, expected",
+    [
+        ({}, None),
+        ({"registration_email": seal(KEY, "paul@example.org")}, "paul@example.org"),
+        ({"email": seal(KEY, "marie@example.org")}, "marie@example.org"),
+        ({"email": "marie@example.org"}, "marie@example.org"),
+        ({"email": "m***e@example.org"}, None),  # masked by the tracker store: unusable
+        ({"email": seal("other-key-" + "x" * 22, "marie@example.org")}, None),
+        ({"registration_email": seal(KEY, "a@example.org"), "email": seal(KEY, "b@example.org")}, "a@example.org"),
+    ],
+)
+def test_known_email(slots, expected):
+    assert known_email(tracker(slots)) == expected
+
+
+@pytest.mark.parametrize(
+    "intent, events, reason",
+    [
+        ("request_human", [], "advisor_request"),
+        ("complaint", [], "complaint"),
+        ("greet", [{"event": "user", "text": "x"}, {"event": "slot", "name": "support_reason", "value": "fallback"}],
+         "fallback"),
+    ],
+)
+async def test_offer_sets_the_reason_and_the_pending_question(intent, events, reason):
+    dispatcher = CollectingDispatcher()
+    result = await ActionOfferSupport().run(dispatcher, tracker(intent=intent, events=events), {})
+    assert SlotSet("support_reason", reason) in result
+    assert SlotSet("pending_question", "support_offer") in result
+    (message,) = dispatcher.messages
+    assert "04 77 49 35 35" in message["text"] and [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+@pytest.mark.parametrize(
+    "value, intent, slots, expected",
+    [
+        ("/affirm", "affirm", {"registration_email": seal(KEY, "paul@example.org")}, "paul@example.org"),
+        ("jean@example.org", "inform", {"registration_email": seal(KEY, "paul@example.org")}, "jean@example.org"),
+        ("/affirm", "affirm", {}, None),
+        ("pas d'adresse", "inform", {}, None),
+    ],
+)
+def test_support_email_is_sealed_and_the_known_one_confirmed_by_yes(value, intent, slots, expected):
+    from bot.sealed import unseal
+
+    dispatcher = CollectingDispatcher()
+    out = ValidateSupportForm().validate_support_email(value, dispatcher, tracker(slots, intent, value), {})
+    if expected is None:
+        assert out["support_email"] is None and dispatcher.messages
+    else:
+        assert out["support_email"] != expected and unseal(KEY, out["support_email"]) == expected
+
+
+@pytest.mark.parametrize(
+    "value, intent, expected",
+    [("/affirm", "affirm", "yes"), ("non", "deny", "no"), ("peut-être", "inform", None), ("yes", "inform", "yes")],
+)
+def test_support_confirm(value, intent, expected):
+    out = ValidateSupportForm().validate_support_confirm(value, CollectingDispatcher(), tracker(intent=intent), {})
+    assert out == {"support_confirm": expected}

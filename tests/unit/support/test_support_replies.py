@@ -1,0 +1,118 @@
+"""Texts of the hand-off and of the registration, from the two real tenant profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.activation import registration as reg_service
+from bot.activation import support as ticket_service
+from bot.notify import DeliveryResult
+from bot.registration import replies as reg
+from bot.support import replies
+from bot.tenants import load_tenant
+
+PARIS = ZoneInfo("Europe/Paris")
+MIEL = load_tenant("miel")
+SMIE = load_tenant("smie")
+OTHER = {"miel": ("SMIE", "mutuellesmie", "assia"), "smie": ("Miel", "04 77", "mielmut", "malakoff", "Charcot")}
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(timezone.utc)
+
+
+MONDAY_10H = paris(2025, 11, 24, 10)
+MONDAY_19H = paris(2025, 11, 24, 19)
+SATURDAY_10H = paris(2025, 11, 22, 10)
+
+
+@pytest.mark.parametrize("reason", ["advisor_request", "fallback", "activation_locked", "complaint", "other", "???"])
+@pytest.mark.parametrize("tenant", [MIEL, SMIE], ids=["miel", "smie"])
+def test_offer_uses_only_the_tenant_s_facts(tenant, reason):
+    text = replies.offer(tenant, reason, MONDAY_10H)
+    assert text.endswith("?")
+    for fact in OTHER[tenant.id]:
+        assert fact.lower() not in text.lower(), fact
+    if tenant.phone:
+        assert tenant.phone.number in text and tenant.opening_hours.text in text
+        assert "Voulez-vous laisser un message" in text
+    else:
+        assert "Je ne peux pas transmettre de message directement à SMIE Mutuelle" in text
+        assert "mutuellesmie.com" in text
+
+
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (MONDAY_10H, "La ligne est ouverte en ce moment jusqu'à 17h30."),
+        (MONDAY_19H, "elle rouvre demain à 8h30"),
+        (SATURDAY_10H, "elle rouvre lundi à 8h30"),
+    ],
+)
+def test_offer_uses_the_opening_hours(at, expected):
+    assert expected in replies.offer(MIEL, "advisor_request", at)
+
+
+def _ticket(outcome, **kw):
+    return ticket_service.TicketResult(outcome, "MIEL-2511-ABCDEF", contact_email_masked="p***l@example.org", **kw)
+
+
+@pytest.mark.parametrize(
+    "tenant, result, expected",
+    [
+        (MIEL, _ticket("sent", ack_delivery=DeliveryResult("delivered", "email", 2, "p***l@example.org")),
+         "C'est transmis"),
+        (MIEL, _ticket("sent", ack_delivery=DeliveryResult("queued", "email", 2, "p***l@example.org")),
+         "renvoyé automatiquement"),
+        (MIEL, _ticket("queued"), "sera transmise dès que possible"),
+        (MIEL, _ticket("failed"), "04 77 49 35 35"),
+        (SMIE, _ticket("no_support_address"), "indiquez cette référence"),
+    ],
+)
+def test_ticket_outcome(tenant, result, expected):
+    text = replies.ticket_outcome(tenant, result)
+    assert expected in text
+    assert "MIEL-2511-ABCDEF" in text
+
+
+def test_confirmation_summary_is_masked_and_short():
+    text = replies.ask_confirmation(MIEL, "mon nir 1 80 10 42 218 123 33 " + "x" * 500, "p***l@example.org")
+    assert "218 123" not in text and "…" in text and "p***l@example.org" in text
+
+
+@pytest.mark.parametrize(
+    "failures, expected", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")]
+)
+def test_mismatch_is_generic(failures, expected):
+    text = reg.mismatch(failures)
+    assert expected in text and "numéro d'adhérent et le code d'accès" in text
+
+
+def test_confirmation_text_follows_the_guide():
+    expires = datetime(2025, 11, 25, 13, 5, tzinfo=timezone.utc)
+    result = reg_service.ConfirmationResult("sent", "p***l@example.org", expires)
+    text = reg.confirmation(SMIE, result, "Europe/Paris")
+    for expected in ("« Je valide mon inscription »", "p***l@example.org", "nepasrepondre@assia.fr", "24 heures",
+                     "le 25/11/2025 à 14h05", "ne sert qu'une fois", "mot de passe", "indésirables", "13 chiffres"):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    "outcome, expected",
+    [
+        ("confirmed", "adresse e-mail est confirmée"),
+        ("wrong", "ne correspond pas"),
+        ("expired", "a expiré"),
+        ("used", "déjà été utilisé"),
+        ("no_token", "créer mon compte"),
+        ("too_many_attempts", "Trop de codes"),
+        ("already_active", "déjà créé"),
+        ("invalid_ref", "créer mon compte"),
+    ],
+)
+def test_code_answers(outcome, expected):
+    result = reg_service.CodeResult(outcome, expires_at=datetime.now(timezone.utc) + timedelta(hours=3), attempts_left=3)
+    assert expected in reg.code_answer(SMIE, result, "Europe/Paris")
