@@ -44,7 +44,15 @@ from rasa_sdk.types import DomainDict
 from bot.activation import activation as completion
 from bot.activation import get_context, identity_match, otp
 from bot.activation.emails import contact_lines, local_time
-from bot.activation.extract import IDENTITY_FIELDS, Found, field_mentioned, find_code, find_contact, find_identity
+from bot.activation.extract import (
+    IDENTITY_FIELDS,
+    Found,
+    field_mentioned,
+    find_code,
+    find_contact,
+    find_identity,
+    is_single_name,
+)
 from bot.activation.extract import yes_or_no as read_yes_no
 from bot.identity import (
     InvalidBirthDate,
@@ -237,10 +245,11 @@ class ValidateActivationForm(FormValidationAction):
     def _found(self, tracker: Tracker) -> Found:
         if not _fresh(tracker, IDENTITY_FORM):
             return Found()
-        question = _not_an_answer(tracker)
-        return find_identity(
-            _text(tracker), tracker.get_slot("requested_slot"), take_whole=not question, labels=not question
-        )
+        requested = tracker.get_slot("requested_slot")
+        # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
+        single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
+        question = _not_an_answer(tracker) and not single_name
+        return find_identity(_text(tracker), requested, take_whole=not question, labels=not question)
 
     def _pick(self, tracker: Tracker, slot: str) -> Dict[str, Any]:
         found = self._found(tracker)

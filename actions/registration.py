@@ -154,7 +154,6 @@ class ActionRegistrationChecked(Action):
             dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
             return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
         if outcome == LOCKED:
-            dispatcher.utter_message(text=replies.locked_intro())
             return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, "activation_locked")]
         if outcome == ALREADY_ACTIVE:
             dispatcher.utter_message(text=replies.already_active(ctx.tenant))

@@ -255,6 +255,17 @@ def find_identity(text: str, requested: str | None = None, take_whole: bool = Tr
     return Found(values, frozenset(labelled), guessed)
 
 
+def is_single_name(text: str) -> bool:
+    """Whether a whole message is one name ("Rousseau", "Le Gall", "Marie-Hélène"):
+    the answer when a name was just asked, whatever else it may look like."""
+    if "?" in (text or ""):
+        return False
+    cleaned = _clean_value(text or "")
+    if not _looks_like_name(cleaned) or not _NAME_WORD_RE.fullmatch(cleaned.replace(" ", "-")):
+        return False
+    return len(_units(cleaned.split())) == 1
+
+
 def _department_alone(rest: str, values: Dict[str, str]) -> None:
     """A department given without a cue next to other values ("Martin Jean, 14/10/1980, Loire")."""
     for name in (values.get("last_name"), values.get("first_name")):

@@ -24,6 +24,9 @@ REDACTED = "[masqué]"
 # personal data in clear, and masking their digits would break them for the
 # next turn
 OPAQUE_SLOTS = frozenset({"member_ref", "nir_hash"})
+# tenant facts from the profile (support e-mail, sender...) are public: masking
+# them would show "d***l@..." in the next turn's responses
+PUBLIC_SLOT_PREFIX = "tenant_"
 
 
 def _redact_text(text: str | None, whole: bool) -> str | None:
@@ -54,7 +57,7 @@ def redact_event(event: Dict[str, Any], requested_slot: str | None) -> Dict[str,
         name, value = out.get("name"), out.get("value")
         if name in SECRET_SLOTS and value is not None:
             out["value"] = REDACTED
-        elif name in OPAQUE_SLOTS:
+        elif name in OPAQUE_SLOTS or str(name).startswith(PUBLIC_SLOT_PREFIX):
             pass
         elif isinstance(value, str):
             out["value"] = mask_text(value)

@@ -80,10 +80,6 @@ def already_active(tenant: Tenant) -> str:
     )
 
 
-def locked_intro() -> str:
-    return "Je ne peux pas vérifier ces informations après plusieurs essais : je préfère passer la main."
-
-
 def cgu_question(tenant: Tenant) -> str:
     where = tenant.cgu.url or tenant.website
     return (

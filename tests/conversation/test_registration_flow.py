@@ -208,6 +208,20 @@ def test_stop_during_the_form(smie, member):
     assert "Bonjour" in say(smie, sender, "bonjour")
 
 
+def test_asking_for_a_person_during_the_form_leaves_it_for_the_hand_off(smie, member):
+    sender = start(smie)
+    say(smie, sender, member.adherent)
+    reply = say(smie, sender, "je veux parler à un conseiller")
+    assert "Voulez-vous que je l'enregistre" in reply, reply
+    assert "je n'envoie rien" in say(smie, sender, "/deny")
+
+
+def test_stop_at_the_cgu_question(smie, member):
+    sender = to_the_cgu(smie, member)
+    assert "Sans votre accord" in say(smie, sender, "stop")
+    assert smie.outbox_for(member.email) == []
+
+
 def test_an_account_already_active_is_sent_to_the_login_page(smie):
     active = new_member(smie, status="active")
     sender = start(smie)
@@ -234,6 +248,10 @@ def test_wrong_access_code_three_times_hands_off_to_support(smie, member):
     assert status_of(smie, member.adherent) == "inactive"
     # no phone number invented for SMIE
     assert not re.search(r"\b0\d( ?\d\d){4}\b", reply)
+    # starting again in the same conversation does not give 3 more tries
+    assert "je n'envoie rien" in say(smie, sender, "/deny")
+    again = say(smie, sender, START)
+    assert "plusieurs essais" in again and "numéro d'adhérent ?" not in again, again
 
 
 def test_cgu_refused_ends_politely_and_sends_nothing(smie, member):

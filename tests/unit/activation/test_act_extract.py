@@ -10,6 +10,7 @@ from bot.activation.extract import (
     find_code,
     find_contact,
     find_identity,
+    is_single_name,
     split_full_name,
     yes_or_no,
 )
@@ -137,6 +138,27 @@ def test_guessed_name_order_and_labels(text, requested, guessed, labelled):
     found = find_identity(text, requested)
     assert found.names_guessed is guessed
     assert set(found.labelled) == labelled
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rousseau", True),
+        ("Mercier.", True),
+        ("Le Gall", True),
+        ("de la Fontaine", True),
+        ("Marie-Hélène", True),
+        ("N'Diaye", True),
+        ("Marie Hélène", False),  # two names: left to the intent
+        ("merci", False),
+        ("oui", False),
+        ("kalixia ?", False),
+        ("42", False),
+        ("", False),
+    ],
+)
+def test_is_single_name(text, expected):
+    assert is_single_name(text) is expected
 
 
 @pytest.mark.parametrize(

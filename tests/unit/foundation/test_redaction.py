@@ -64,3 +64,13 @@ def test_member_reference_survives_redaction():
 def test_only_events_from_start_are_yielded():
     events = [user("a"), user("b"), user("c")]
     assert [i for i, _ in redact_events(events, start=1)] == [1, 2]
+
+
+def test_public_tenant_facts_and_opaque_references_are_kept():
+    for name, value in [
+        ("tenant_support_email", "digital.assistance-miel@malakoffhumanis.com"),
+        ("tenant_sender", "nepasrepondre@assia.fr"),
+        ("member_ref", "m1.12.abc.0123456789abcdef"),
+    ]:
+        event = {"event": "slot", "name": name, "value": value}
+        assert redact_event(event, None)["value"] == value
