@@ -212,6 +212,7 @@ def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log:
 
 async def _load(url: str, script: List[str], conversations: int, concurrency: int) -> Dict[str, Any]:
     latencies: List[float] = []
+    per_message: Dict[str, List[float]] = {text: [] for text in script}
     errors = 0
     pending = list(range(conversations))
     run_id = secrets.token_hex(3)
@@ -228,6 +229,7 @@ async def _load(url: str, script: List[str], conversations: int, concurrency: in
                 except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                     ok = False
                 latencies.append(time.perf_counter() - started)
+                per_message[text].append(latencies[-1])
                 errors += not ok
 
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -238,7 +240,8 @@ async def _load(url: str, script: List[str], conversations: int, concurrency: in
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {"turns": len(latencies), "errors": errors, "wall_s": round(wall, 2),
             "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
-            "turns_per_s": round(len(latencies) / wall, 2)}
+            "turns_per_s": round(len(latencies) / wall, 2),
+            "p50_ms_by_message": {t: round(statistics.median(v) * 1000, 1) for t, v in per_message.items() if v}}
 
 
 def measure_server(name: str, children: Children, cmd: List[str], cwd: Path, env: Dict[str, str],
@@ -255,7 +258,7 @@ def measure_server(name: str, children: Children, cmd: List[str], cwd: Path, env
     for concurrency in (1, args.concurrency):
         conversations = math.ceil(args.turns / len(script))
         result[f"c{concurrency}"] = asyncio.run(_load(url, script, conversations, concurrency))
-        print(f"[bench] {name}: {concurrency} concurrent: {result[f'c{concurrency}']}", flush=True)
+        print(f"[bench] {name}: {concurrency} concurrent: {json.dumps(result[f'c{concurrency}'])}", flush=True)
     children.stop(proc)
     children.sampler.roots.pop(f"{name} server", None)
     return result
