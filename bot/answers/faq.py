@@ -20,22 +20,10 @@ from bot.answers.services import (
     services_overview_text,
     tenant_offers,
 )
-from bot.tenants import Tenant
+from bot.tenants import KNOWN_SERVICES, Tenant
 
-SERVICE_KEYS = (
-    "services",
-    "remboursements",
-    "carte_tiers_payant",
-    "demandes_en_ligne",
-    "courriers",
-    "bien_etre",
-    "kalixia",
-    "echeancier",
-    "contrat_sante",
-    "donnees_personnelles",
-    "donnees_bancaires",
-    "preferences_communication",
-)
+# the overview plus one answer per service a tenant profile may list
+SERVICE_KEYS = ("services",) + KNOWN_SERVICES
 ACCOUNT_KEYS = (
     "activation",
     "departement_naissance",
