@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot import clock
 from bot.activation import audit, tokens
@@ -44,13 +44,18 @@ from bot.activation.emails import format_deadline, registration_confirmation_ema
 from bot.activation.otp import SEND_WINDOW, normalize_destination
 from bot.notify import DeliveryResult
 from bot.security import constant_time_equal, keyed_hash, mask_email
-from bot.store.models import Consent, Member, SendLog
+from bot.store.models import AuditEvent, Consent, Member, SendLog
 
 MATCHED = "matched"
 NO_MATCH = "no_match"
 ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 INVALID_REF = "invalid_ref"
+# wrong access codes accepted per adherent number and hour, across all
+# conversations (a conversation only allows 3): beyond, even the right code is
+# refused for the hour, so short codes cannot be guessed by starting over
+MAX_ACCESS_FAILURES_PER_HOUR = 10
+ACCESS_FAILURE_WINDOW = timedelta(hours=1)
 RECORDED = "recorded"
 SENT = "sent"
 QUEUED = "queued"
@@ -113,6 +118,9 @@ def check_access(
             member = session.execute(
                 select(Member).where(Member.adherent_number == (adherent_number or "").strip())
             ).scalar_one_or_none()
+        if member is not None and _recent_access_failures(session, member.id) >= MAX_ACCESS_FAILURES_PER_HOUR:
+            audit.record(session, "access_throttled", member.id, conv)
+            return AccessResult(LOCKED)
         if member is None or not member.access_code_hash or not constant_time_equal(member.access_code_hash, wanted):
             audit.record(session, "access_mismatch", member.id if member else None, conv)
             return AccessResult(NO_MATCH)
@@ -124,6 +132,15 @@ def check_access(
             return AccessResult(LOCKED)
         audit.record(session, "access_matched", member.id, conv)
         return AccessResult(MATCHED, ctx.member_ref(member.id))
+
+
+def _recent_access_failures(session, member_id: int) -> int:  # type: ignore[no-untyped-def]
+    since = clock.now() - ACCESS_FAILURE_WINDOW
+    return session.execute(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.member_id == member_id, AuditEvent.event == "access_mismatch", AuditEvent.at >= since
+        )
+    ).scalar_one()
 
 
 def record_cgu_acceptance(

@@ -55,6 +55,15 @@ def test_check_access_status(smie_ctx, engine, status, outcome):
     assert reg.check_access(smie_ctx, m.adherent_number, m.access_code).outcome == outcome
 
 
+def test_guessing_across_conversations_is_throttled_per_member(smie_ctx, member, clock):
+    for attempt in range(reg.MAX_ACCESS_FAILURES_PER_HOUR):
+        assert reg.check_access(smie_ctx, member.adherent_number, f"X-{attempt}", conversation=f"c{attempt}").outcome == reg.NO_MATCH
+    # even the right code is refused for the hour
+    assert reg.check_access(smie_ctx, member.adherent_number, member.access_code).outcome == reg.LOCKED
+    clock.advance(seconds=reg.ACCESS_FAILURE_WINDOW.total_seconds() + 1)
+    assert reg.check_access(smie_ctx, member.adherent_number, member.access_code).outcome == reg.MATCHED
+
+
 def test_member_without_access_code_never_matches(smie_ctx, engine):
     m = add_member(engine, access_code=None)
     assert reg.check_access(smie_ctx, m.adherent_number, "").outcome == reg.NO_MATCH
