@@ -313,6 +313,15 @@ def run(args: argparse.Namespace, work: Path, children: Children) -> Dict[str, A
     return results
 
 
+def source_state() -> Dict[str, str]:
+    """The commit measured, and whether config/domain/data differ from it."""
+    def git(*cmd: str) -> str:
+        done = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else "?"
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted_training_inputs": git("status", "--porcelain", "--", "config.yml", "domain", "data")}
+
+
 def machine() -> Dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
@@ -382,7 +391,8 @@ def main() -> int:
     sampler = Sampler()
     sampler.start()
     children = Children(sampler)
-    report: Dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "turns": args.turns,
+    report: Dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "source": source_state(),
+                              "turns": args.turns,
                               "concurrency": args.concurrency, "targets": TARGETS}
     try:
         results = run(args, work, children)
@@ -413,6 +423,8 @@ def main() -> int:
     m = report["machine"]
     print(f"\n{report['date']}, {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
           f"Rasa {m['rasa']}, load average {m['load_avg_start'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n")
+    print(f"Commit {report['source']['commit']}" + (" (config/domain/data modified)"
+          if report["source"]["uncommitted_training_inputs"] else "") + "\n")
     print(markdown(report, args.concurrency))
     print(f"\n[bench] written {out.relative_to(ROOT)}")
     return 0
