@@ -56,6 +56,9 @@ def child_environment(settings: Settings) -> Dict[str, str]:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "SANIC_HOST": "127.0.0.1",
+            # fewer glibc malloc arenas: TensorFlow's threads otherwise
+            # fragment memory (measured in bench/README.md)
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
         }
     )
     return env
@@ -179,7 +182,7 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
         )
         _wait_http(f"http://127.0.0.1:{settings.actions_port}/health", actions, ready_timeout, "the action server")
         cmd = [
-            python, "-m", "rasa", "run",
+            python, "-m", "bot.adapters.rasa_main", "run",
             "--model", str(model),
             "--port", str(settings.port),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
