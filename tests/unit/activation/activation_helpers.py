@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from db_schemas import database_urls as shared_database_urls
 from sqlalchemy.engine import Engine
 
 from bot.security import keyed_hash
@@ -128,26 +125,7 @@ def link_token(body: str) -> str:
 
 def database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    schema = f"act_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, future=True)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - set but unreachable is a failure, not a skip
-        pytest.fail(f"{POSTGRES_ENV} is set but the server cannot be used: {exc}")
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote('-csearch_path=' + schema)}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    yield from shared_database_urls(request, tmp_path, "act_test")
 
 
 def create_store(url: str) -> Engine:

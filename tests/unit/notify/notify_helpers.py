@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
-import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from db_schemas import database_urls as shared_database_urls
 
 SECRET_KEY = "notify-test-secret-key-0123456789"
 POSTGRES_ENV = "ASSISTANT_TEST_POSTGRES_URL"
@@ -44,26 +41,8 @@ class Clock:
 
 
 def database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    schema = f"notify_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, future=True)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - set but unreachable is a failure, not a skip
-        pytest.fail(f"{POSTGRES_ENV} is set but the server cannot be used: {exc}")
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote('-csearch_path=' + schema)}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    """A fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    yield from shared_database_urls(request, tmp_path, "notify_test")
 
 
 def read_outbox(path: Path) -> list[dict[str, Any]]:
