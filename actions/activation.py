@@ -30,8 +30,8 @@ stored slot values.
 
 from __future__ import annotations
 
-import asyncio
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Any, Callable, Dict, List, Sequence
@@ -41,6 +41,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import run_blocking, slot_count
 from bot.activation import activation as completion
 from bot.activation import get_context, identity_match, otp
 from bot.activation.emails import contact_lines, local_time
@@ -53,8 +54,9 @@ from bot.activation.extract import (
     find_identity,
     is_single_name,
 )
-from bot.activation.extract import yes_or_no as read_yes_no
+from bot.dialogue import yes_no_answer
 from bot.identity import (
+    IdentityError,
     InvalidBirthDate,
     InvalidDepartment,
     InvalidEmail,
@@ -108,12 +110,6 @@ _HELP = frozenset(IDENTITY_FIELDS + ("email", "mobile"))
 # ---- small helpers --------------------------------------------------------------------
 
 
-async def _blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a blocking service (SQL, SMTP) without stalling the action server."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, partial(function, *args, **kwargs))
-
-
 def _secret() -> str:
     return get_context().settings.secret_key
 
@@ -137,12 +133,7 @@ def _not_an_answer(tracker: Tracker) -> bool:
 
 
 def _yes_no(tracker: Tracker) -> bool | None:
-    name, _ = _intent(tracker)
-    if name == "affirm":
-        return True
-    if name == "deny":
-        return False
-    return read_yes_no(_text(tracker))
+    return yes_no_answer(_intent(tracker)[0], _text(tracker))
 
 
 def _fresh(tracker: Tracker, form: str) -> bool:
@@ -201,10 +192,88 @@ def _leave_code_form(tracker: Tracker) -> List[EventType]:
 
 
 def _failures(tracker: Tracker) -> int:
+    return slot_count(tracker, "activation_match_failures")
+
+
+# ---- checking a value -----------------------------------------------------------------
+
+
+def _found_identity(tracker: Tracker) -> Found:
+    """The identity values of the member's latest message (none when it was for someone else)."""
+    if not _fresh(tracker, IDENTITY_FORM):
+        return Found()
+    requested = tracker.get_slot("requested_slot")
+    # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
+    single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
+    question = _not_an_answer(tracker) and not single_name
+    return find_identity(_text(tracker), requested, take_whole=not question, labels=not question)
+
+
+@dataclass(frozen=True)
+class _Check:
+    """How a field's value is checked: ``parse`` raises ``refused`` (whose
+    ``message`` says why); ``keep`` gives the slot values of an accepted value."""
+
+    parse: Callable[[str], Any]
+    refused: type[IdentityError]
+    keep: Callable[[Any, Tracker], Dict[str, Any]]
+
+
+# only the masked NIR and a keyed hash are kept (the hash is what the member
+# store is searched by); values needed later in clear are sealed
+_CHECKS: Dict[str, _Check] = {
+    "nir": _Check(
+        parse_nir,
+        InvalidNir,
+        lambda nir, _: {"nir": nir.masked, "nir_hash": keyed_hash(_secret(), "nir", nir.normalized)},
+    ),
+    "birth_date": _Check(
+        parse_birth_date, InvalidBirthDate, lambda born, _: {"birth_date": seal(_secret(), born.isoformat())}
+    ),
+    "birth_department": _Check(
+        parse_department, InvalidDepartment, lambda department, _: {"birth_department": department.code}
+    ),
+    "last_name": _Check(
+        parse_person_name,
+        InvalidPersonName,
+        lambda name, tracker: {"last_name": name, "names_order_guessed": _found_identity(tracker).names_guessed},
+    ),
+    "first_name": _Check(
+        partial(parse_person_name, first_name=True), InvalidPersonName, lambda name, _: {"first_name": name}
+    ),
+    "mobile": _Check(
+        parse_mobile, InvalidMobile, lambda number, _: {"mobile": seal(_secret(), number), "contact_confirmed": None}
+    ),
+}
+
+
+def _refused(field: str, message: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+    """The refusal of a value: its reason, and help from the second refusal on."""
+    if message:
+        dispatcher.utter_message(text=message)
+    counts = dict(tracker.get_slot("activation_failures") or {})
+    counts[field] = int(counts.get(field, 0)) + 1
+    if counts[field] % 2 == 0 and field in _HELP:
+        dispatcher.utter_message(response=f"utter_activation_help_{field}")
+    return {field: None, "activation_failures": counts}
+
+
+def _accepted(field: str, tracker: Tracker) -> Dict:
+    counts = dict(tracker.get_slot("activation_failures") or {})
+    counts.pop(field, None)
+    return {"activation_failures": counts}
+
+
+def _checked(field: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+    """``value`` checked as ``_CHECKS[field]`` says: the slot values it gives, or its refusal."""
+    if value is None:  # nothing given (the SDK also validates slots just reset)
+        return {field: None}
+    check = _CHECKS[field]
     try:
-        return int(tracker.get_slot("activation_match_failures") or 0)
-    except (TypeError, ValueError):
-        return 0
+        parsed = check.parse(str(value or ""))
+    except check.refused as error:
+        return _refused(field, error.message, dispatcher, tracker)
+    return {**check.keep(parsed, tracker), **_accepted(field, tracker)}
 
 
 # ---- start ----------------------------------------------------------------------------
@@ -242,17 +311,8 @@ class ValidateActivationForm(FormValidationAction):
 
     # -- finding values --
 
-    def _found(self, tracker: Tracker) -> Found:
-        if not _fresh(tracker, IDENTITY_FORM):
-            return Found()
-        requested = tracker.get_slot("requested_slot")
-        # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
-        single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
-        question = _not_an_answer(tracker) and not single_name
-        return find_identity(_text(tracker), requested, take_whole=not question, labels=not question)
-
     def _pick(self, tracker: Tracker, slot: str) -> Dict[str, Any]:
-        found = self._found(tracker)
+        found = _found_identity(tracker)
         return {slot: found.values[slot]} if slot in found.values else {}
 
     async def extract_nir(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
@@ -274,88 +334,33 @@ class ValidateActivationForm(FormValidationAction):
 
     # -- checking values --
 
-    @staticmethod
-    def _refused(field: str, message: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
-        """The refusal of a value: its reason, and help from the second refusal on."""
-        if message:
-            dispatcher.utter_message(text=message)
-        counts = dict(tracker.get_slot("activation_failures") or {})
-        counts[field] = int(counts.get(field, 0)) + 1
-        if counts[field] % 2 == 0 and field in _HELP:
-            dispatcher.utter_message(response=f"utter_activation_help_{field}")
-        return {field: None, "activation_failures": counts}
-
-    @staticmethod
-    def _accepted(field: str, tracker: Tracker) -> Dict:
-        counts = dict(tracker.get_slot("activation_failures") or {})
-        counts.pop(field, None)
-        return {"activation_failures": counts}
-
     def validate_nir(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"nir": None}
-        text = str(value or "")
-        if not any(char.isdigit() for char in text):
+        if value is not None and not any(char.isdigit() for char in str(value or "")):
             dispatcher.utter_message(response="utter_activation_no_nir_found")
-            return self._refused("nir", None, dispatcher, tracker)
-        try:
-            nir = parse_nir(text)
-        except InvalidNir as error:
-            return self._refused("nir", error.message, dispatcher, tracker)
-        # only the masked form and a keyed hash are kept (the hash is what
-        # the member store is searched by)
-        return {
-            "nir": nir.masked,
-            "nir_hash": keyed_hash(_secret(), "nir", nir.normalized),
-            **self._accepted("nir", tracker),
-        }
+            return _refused("nir", None, dispatcher, tracker)
+        return _checked("nir", value, dispatcher, tracker)
 
     def validate_birth_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"birth_date": None}
         if is_sealed(value):
             return {"birth_date": value}
-        try:
-            born = parse_birth_date(str(value or ""))
-        except InvalidBirthDate as error:
-            return self._refused("birth_date", error.message, dispatcher, tracker)
-        return {"birth_date": seal(_secret(), born.isoformat()), **self._accepted("birth_date", tracker)}
+        return _checked("birth_date", value, dispatcher, tracker)
 
     def validate_birth_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"birth_department": None}
-        try:
-            department = parse_department(str(value or ""))
-        except InvalidDepartment as error:
-            return self._refused("birth_department", error.message, dispatcher, tracker)
-        return {"birth_department": department.code, **self._accepted("birth_department", tracker)}
+        return _checked("birth_department", value, dispatcher, tracker)
 
     def validate_last_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"last_name": None}
-        try:
-            name = parse_person_name(str(value or ""))
-        except InvalidPersonName as error:
-            return self._refused("last_name", error.message, dispatcher, tracker)
-        guessed = self._found(tracker).names_guessed
-        return {"last_name": name, "names_order_guessed": guessed, **self._accepted("last_name", tracker)}
+        return _checked("last_name", value, dispatcher, tracker)
 
     def validate_first_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"first_name": None}
-        try:
-            name = parse_person_name(str(value or ""), first_name=True)
-        except InvalidPersonName as error:
-            return self._refused("first_name", error.message, dispatcher, tracker)
-        return {"first_name": name, **self._accepted("first_name", tracker)}
+        return _checked("first_name", value, dispatcher, tracker)
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -378,7 +383,7 @@ class ValidateActivationForm(FormValidationAction):
         department = tracker.get_slot("birth_department")
         extra: Dict[str, Any] = {}
         for problem in check_nir_against(facts, born, department):
-            refusal = self._refused(problem.field, problem.message, dispatcher, tracker)
+            refusal = _refused(problem.field, problem.message, dispatcher, tracker)
             if problem.field == "nir":
                 refusal["nir_hash"] = None
             tracker.slots.update(refusal)
@@ -443,11 +448,11 @@ class ActionCheckIdentity(Action):
             dispatcher.utter_message(response="utter_activation_session_expired")
             return events + [_step("done")]
         match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id)
-        result = await _blocking(match, **values)
+        result = await run_blocking(match, **values)
         if result.outcome == identity_match.NO_MATCH and tracker.get_slot("names_order_guessed"):
             # "Dupont Marie" may have been "Marie Dupont": try the other order once
             swapped = dict(values, last_name=values["first_name"], first_name=values["last_name"])
-            result = await _blocking(match, **swapped)
+            result = await run_blocking(match, **swapped)
 
         if result.outcome == identity_match.MATCHED:
             dispatcher.utter_message(response="utter_activation_identity_ok")
@@ -515,10 +520,6 @@ class ValidateActivationContactForm(FormValidationAction):
             return {"contact_confirmed": answer}
         return {} if _not_an_answer(tracker) else {"contact_confirmed": "unclear"}
 
-    @staticmethod
-    def _refused(field: str, message: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
-        return ValidateActivationForm._refused(field, message, dispatcher, tracker)
-
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
@@ -539,28 +540,18 @@ class ValidateActivationContactForm(FormValidationAction):
                 )
                 choice = json.dumps({"typed": typed, "suggestion": error.suggestion})
                 return {"email": None, "email_suggestion": seal(_secret(), choice)}
-            return self._refused("email", error.message, dispatcher, tracker)
+            return _refused("email", error.message, dispatcher, tracker)
         return {
             "email": seal(_secret(), address),
             "email_suggestion": None,
             "contact_confirmed": None,
-            **ValidateActivationForm._accepted("email", tracker),
+            **_accepted("email", tracker),
         }
 
     def validate_mobile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is None:  # nothing given (the SDK also validates slots just reset)
-            return {"mobile": None}
-        try:
-            number = parse_mobile(str(value or ""))
-        except InvalidMobile as error:
-            return self._refused("mobile", error.message, dispatcher, tracker)
-        return {
-            "mobile": seal(_secret(), number),
-            "contact_confirmed": None,
-            **ValidateActivationForm._accepted("mobile", tracker),
-        }
+        return _checked("mobile", value, dispatcher, tracker)
 
     def validate_contact_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -628,7 +619,7 @@ class ActionSendActivationCode(Action):
         if not member_ref or not mobile:
             dispatcher.utter_message(response="utter_activation_session_expired")
             return [_step("done")]
-        result = await _blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        result = await run_blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
         if result.outcome == otp.SENT:
             return _code_sent(dispatcher, result, "utter_activation_code_sent")
         if result.outcome == otp.RATE_LIMITED:
@@ -703,7 +694,7 @@ class ValidateActivationCodeForm(FormValidationAction):
         if not (code.isdigit() and len(code) == conf.length):
             dispatcher.utter_message(response="utter_activation_code_format", length=conf.length)
             return {"otp_code": None}
-        result = await _blocking(otp.verify_code, ctx, member_ref, code, conversation=tracker.sender_id)
+        result = await run_blocking(otp.verify_code, ctx, member_ref, code, conversation=tracker.sender_id)
         del code, value
         if result.outcome in (otp.OK, otp.CONSUMED):
             return {"otp_code": VERIFIED, "code_dead": False}
@@ -720,7 +711,7 @@ class ValidateActivationCodeForm(FormValidationAction):
     async def _dead(self, dispatcher: CollectingDispatcher, member_ref: str, outcome: str) -> Dict:
         """The code can no longer be used: a new one, or support when no send is left."""
         conf = get_context().tenant.otp
-        if await _blocking(_sends_left, member_ref) == 0:
+        if await run_blocking(_sends_left, member_ref) == 0:
             dispatcher.utter_message(
                 response="utter_activation_resend_limit_dead", max_sends=conf.max_sends_per_hour, retry_time="une heure"
             )
@@ -746,7 +737,7 @@ class ActionResendActivationCode(Action):
         if not member_ref or not mobile or tracker.get_slot("activation_step") != "code":
             dispatcher.utter_message(response="utter_activation_nothing_to_resend")
             return _leave_code_form(tracker) + [_step("done")]
-        result = await _blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        result = await run_blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
         if result.outcome == otp.SENT:
             return _code_sent(dispatcher, result, "utter_activation_code_resent")
         if result.outcome == otp.RATE_LIMITED:
@@ -778,7 +769,7 @@ class ActionCompleteActivation(Action):
         email, mobile = _opened(tracker, "email"), _opened(tracker, "mobile")
         if tracker.get_slot("otp_code") != VERIFIED or not member_ref or not email:
             return _reset(CODE_SLOTS) + [_step("done")]
-        result = await _blocking(
+        result = await run_blocking(
             completion.complete_activation, ctx, member_ref, email, mobile, conversation=tracker.sender_id
         )
         finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS) + [_step("done")]

@@ -24,7 +24,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.support import offer_support, read_email_answer, run_blocking
+from actions.common import run_blocking, slot_count
+from actions.support import offer_support, read_email_answer
 from bot.activation import get_context
 from bot.activation import registration as service
 from bot.notify import delivery_problem_message
@@ -40,10 +41,7 @@ CGU_ASKED_BY = {"action_registration_checked", "action_registration_accept_cgu"}
 
 
 def _failures(tracker: Tracker) -> int:
-    try:
-        return int(tracker.get_slot("registration_failures") or 0)
-    except (TypeError, ValueError):
-        return 0
+    return slot_count(tracker, "registration_failures")
 
 
 def _reset_form() -> List[EventType]:

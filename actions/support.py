@@ -13,19 +13,19 @@ executor); texts: :mod:`bot.support.replies`.
 
 from __future__ import annotations
 
-import asyncio
-from functools import partial
-from typing import Any, Callable, Dict, List
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import run_blocking
 from bot.activation import get_context
 from bot.activation import support as service
 from bot.activation.otp import normalize_destination
 from bot.clock import now
+from bot.dialogue import yes_no_answer
 from bot.registration.inputs import read_email
 from bot.sealed import is_sealed, seal, unseal
 from bot.security import mask_email
@@ -38,11 +38,6 @@ SUPPORT_SLOTS = ("support_description", "support_email", "support_confirm", "ema
 # (registration_email: SMIE-style registration; email: activation flow)
 KNOWN_EMAIL_SLOTS = ("registration_email", "email")
 YES, NO = "yes", "no"
-
-
-async def run_blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, partial(function, *args, **kwargs))
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -84,8 +79,7 @@ def read_email_answer(
     """
     key = get_context().settings.secret_key
     pending = unseal(key, tracker.get_slot("email_unusual"))
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent == "affirm" and (pending or known):
+    if _intent(tracker) == "affirm" and (pending or known):
         return seal(key, pending or known), {"email_unusual": None}  # type: ignore[arg-type]
     reading = read_email(text, confirmed=pending)
     if reading.address:
@@ -197,11 +191,9 @@ class ValidateSupportForm(FormValidationAction):
             return {"support_confirm": None}
         if value in (YES, NO):
             return {"support_confirm": value}
-        intent = _intent(tracker)
-        if intent == "affirm":
-            return {"support_confirm": YES}
-        if intent == "deny":
-            return {"support_confirm": NO}
+        answer = yes_no_answer(_intent(tracker))  # buttons and NLU only: free text is not read here
+        if answer is not None:
+            return {"support_confirm": YES if answer else NO}
         dispatcher.utter_message(text=replies.yes_or_no(), buttons=replies.YES_NO_SEND)
         return {"support_confirm": None}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,15 +22,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
+from support.outbox import read_outbox
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def latest_model() -> Path | None:
@@ -87,10 +83,7 @@ class Assistant:
             return resp.status, resp.read().decode("utf-8")
 
     def outbox(self) -> List[Dict[str, Any]]:
-        if not self.outbox_path.exists():
-            return []
-        lines = self.outbox_path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        return read_outbox(self.outbox_path)
 
     def outbox_for(self, to: str) -> List[Dict[str, Any]]:
         return [m for m in self.outbox() if m.get("to") == to]
@@ -98,6 +91,11 @@ class Assistant:
     def set_clock(self, value: str | None) -> None:
         """Freeze (ISO instant) or shift (+seconds) the servers' clock; None resets it."""
         self.clock_path.write_text(value or "", encoding="utf-8")
+
+    def member_status(self, adherent: str) -> str:
+        """A member's status as ``python -m bot members show`` gives it."""
+        shown = self.cli("members", "show", adherent).stdout
+        return re.search(r"^status\s*:\s*(\S+)", shown, flags=re.M).group(1)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(

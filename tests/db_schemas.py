@@ -16,6 +16,12 @@ from sqlalchemy import create_engine, text
 POSTGRES_ENV = "ASSISTANT_TEST_POSTGRES_URL"
 
 
+def with_pg_options(url: str, *options: str) -> str:
+    """``url`` with libpq ``options`` (e.g. ``-csearch_path=x``) added."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(' '.join(options))}"
+
+
 def database_urls(request: pytest.FixtureRequest, tmp_path: Path, schema_prefix: str) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
@@ -30,9 +36,8 @@ def database_urls(request: pytest.FixtureRequest, tmp_path: Path, schema_prefix:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # noqa: BLE001 - set but unreachable is a failure, not a skip
         pytest.fail(f"{POSTGRES_ENV} is set but the server cannot be used: {exc}")
-    sep = "&" if "?" in base else "?"
     try:
-        yield f"{base}{sep}options={quote('-csearch_path=' + schema)}"
+        yield with_pg_options(base, f"-csearch_path={schema}")
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from bot.activation import audit
 from bot.activation.context import Context
+from bot.identity import InvalidNir, parse_nir
 from bot.security import constant_time_equal, keyed_hash
 from bot.store.models import Member
 
@@ -66,8 +67,12 @@ def normalize_department(value: str) -> str:
     return text.zfill(2) if text.isdigit() and len(text) < 2 else text
 
 
-def normalize_nir(value: str) -> str:
-    return re.sub(r"[\s.\-]", "", value or "").upper()
+def normalize_nir(value: str) -> str | None:
+    """The 15-character form of :func:`bot.identity.parse_nir`; None when ``value`` is not a valid NIR."""
+    try:
+        return parse_nir(value).normalized
+    except InvalidNir:
+        return None
 
 
 def _as_date(value: Union[date, str]) -> date | None:
@@ -110,14 +115,18 @@ def match_member(
     if nir_hash is None:
         if not nir:
             raise ValueError("match_member needs nir or nir_hash")
-        nir_hash = keyed_hash(ctx.settings.secret_key, "nir", normalize_nir(nir))
+        normalized = normalize_nir(nir)
+        # not a valid NIR: no member can have it (the answer of an unknown NIR)
+        nir_hash = keyed_hash(ctx.settings.secret_key, "nir", normalized) if normalized else None
     wanted_date = _as_date(birth_date)
     wanted_dept = normalize_department(birth_department)
     same = _name_comparator()
     conv = ctx.conversation_ref(conversation)
 
     with ctx.session() as session:
-        candidates = session.execute(select(Member).where(Member.nir_hash == nir_hash)).scalars().all()
+        candidates = (
+            session.execute(select(Member).where(Member.nir_hash == nir_hash)).scalars().all() if nir_hash else []
+        )
         found: Member | None = None
         for member in candidates:
             if not constant_time_equal(member.nir_hash, nir_hash):

@@ -24,6 +24,7 @@ from typing import Dict
 
 import pytest
 import requests
+from support.nir import make_nir
 
 from bot.tenants import load_tenant
 
@@ -54,11 +55,6 @@ class Person:
     @property
     def born(self) -> str:
         return self.birth_date.strftime("%d/%m/%Y")
-
-
-def _nir_key(body: str) -> str:
-    digits = body[:5] + {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7]) + body[7:]
-    return f"{97 - int(digits) % 97:02d}"
 
 
 def _grouped(nir: str) -> str:
@@ -93,7 +89,7 @@ def new_person() -> Person:
     token = secrets.token_hex(3)
     last, first = rnd.choice(LAST_NAMES), rnd.choice(FIRST_NAMES)
     return Person(
-        f"T{token.upper()}", _grouped(body + _nir_key(body)), born, code, name, last, first,
+        f"T{token.upper()}", _grouped(make_nir(body)), born, code, name, last, first,
         f"06 12 34 57 {tail}", f"+336123457{tail}", f"{token}.{last.lower()}@example.org",
     )  # fmt: skip
 
@@ -115,11 +111,6 @@ def person(miel) -> Person:
     fresh = new_person()
     import_members(miel, fresh)
     return fresh
-
-
-def status_of(miel, adherent: str) -> str:
-    shown = miel.cli("members", "show", adherent).stdout
-    return re.search(r"^status\s*:\s*(\S+)", shown, flags=re.M).group(1)
 
 
 # ---- conversation helpers -------------------------------------------------------------
@@ -209,7 +200,7 @@ class PasswordPage:
 
 def test_happy_path_from_the_first_message_to_an_active_account(miel):
     p = _demo("100001")  # the guide's own example: 1 80 10 42 ..., born in October 1980 in the Loire
-    assert status_of(miel, p.adherent) == "inactive"
+    assert miel.member_status(p.adherent) == "inactive"
     sender = start(miel)
     reply = give_identity(miel, sender, p)
     assert "identité est vérifiée" in reply and "adresse e-mail" in reply, reply
@@ -227,7 +218,7 @@ def test_happy_path_from_the_first_message_to_an_active_account(miel):
                      "Conditions Générales d'Utilisation", "préférences de communication"):  # fmt: skip
         assert expected in done, done
     assert code not in done
-    assert status_of(miel, p.adherent) == "pending"
+    assert miel.member_status(p.adherent) == "pending"
 
     mails = [m for m in miel.outbox_for(p.email) if m["channel"] == "email"]
     assert len(mails) == 2
@@ -237,7 +228,7 @@ def test_happy_path_from_the_first_message_to_an_active_account(miel):
     assert form.status_code == 200 and 'name="password_confirm"' in form.text
     answer = page.post(p.born, PASSWORD)
     assert answer.status_code == 200 and "Votre mot de passe est enregistré" in answer.text
-    assert status_of(miel, p.adherent) == "active"
+    assert miel.member_status(p.adherent) == "active"
 
     # the conversation kept neither the NIR nor the code
     _assert_tracker_store_clean(miel, sender, p, code)
@@ -477,7 +468,7 @@ def test_three_wrong_codes_kill_the_code_then_a_new_one_works(miel, person):
     assert "n'est plus utilisable" in reply and "renvoyer le code" in reply, reply
     reply = say(miel, sender, code)  # the right code, too late
     assert "n'est plus utilisable" in reply, reply
-    assert status_of(miel, person.adherent) == "inactive"
+    assert miel.member_status(person.adherent) == "inactive"
     reply = say(miel, sender, "renvoyer le code")
     assert "nouveau code" in reply, reply
     new = last_sms_code(miel, person)
@@ -501,7 +492,7 @@ def test_expired_code_says_what_to_do_and_a_new_code_works(miel, person):
         assert "Deux e-mails" in say(miel, sender, last_sms_code(miel, person))
     finally:
         miel.set_clock(None)
-    assert status_of(miel, person.adherent) == "pending"
+    assert miel.member_status(person.adherent) == "pending"
 
 
 def test_resend_is_limited_to_three_codes_an_hour(miel, person):
@@ -557,7 +548,7 @@ def test_password_policy_failures_are_explained(miel, pending_link, password, co
     answer = page.post(pending_link["person"].born, password, confirm)
     assert answer.status_code == 400, answer.text
     assert expected in answer.text
-    assert status_of(miel, pending_link["person"].adherent) == "pending"
+    assert miel.member_status(pending_link["person"].adherent) == "pending"
 
 
 def test_wrong_birth_date_on_the_password_page(miel, pending_link):
@@ -566,14 +557,14 @@ def test_wrong_birth_date_on_the_password_page(miel, pending_link):
     answer = PasswordPage(pending_link["link"]).post(other, PASSWORD)
     assert answer.status_code == 400
     assert "ne correspond pas à nos informations" in answer.text
-    assert status_of(miel, p.adherent) == "pending"
+    assert miel.member_status(p.adherent) == "pending"
 
 
 def test_used_link_gets_a_clear_page(miel, person):
     link = to_the_link(miel, person)
     page = PasswordPage(link)
     assert page.post(person.born, PASSWORD).status_code == 200
-    assert status_of(miel, person.adherent) == "active"
+    assert miel.member_status(person.adherent) == "active"
     again = page.get()
     assert again.status_code == 410 and "Ce lien a déjà été utilisé" in again.text
     assert "Traceback" not in again.text
@@ -589,7 +580,7 @@ def test_expired_link_gets_a_clear_page(miel, person):
     finally:
         miel.set_clock(None)
     assert answer.status_code == 410 and "Ce lien a expiré" in answer.text
-    assert status_of(miel, person.adherent) == "pending"
+    assert miel.member_status(person.adherent) == "pending"
 
 
 def test_activation_messages_come_from_the_tenant_profile(miel):

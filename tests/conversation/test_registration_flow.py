@@ -20,6 +20,7 @@ from datetime import date
 
 import pytest
 import requests
+from support.nir import make_nir
 
 from bot.tenants import load_tenant
 
@@ -40,7 +41,7 @@ class Member:
 
 def _nir(born: date) -> str:
     body = f"1{born.year % 100:02d}{born.month:02d}75{secrets.randbelow(999) + 1:03d}{secrets.randbelow(999) + 1:03d}"
-    return body + f"{97 - int(body) % 97:02d}"
+    return make_nir(body)
 
 
 def new_member(smie, status: str = "inactive") -> Member:
@@ -67,11 +68,6 @@ def new_member(smie, status: str = "inactive") -> Member:
 @pytest.fixture
 def member(smie) -> Member:
     return new_member(smie)
-
-
-def status_of(smie, adherent: str) -> str:
-    shown = smie.cli("members", "show", adherent).stdout
-    return re.search(r"^status\s*:\s*(\S+)", shown, flags=re.M).group(1)
 
 
 def say(smie, sender: str, text: str) -> str:
@@ -170,7 +166,7 @@ def test_from_the_first_message_to_an_active_account(smie, member):
     page = PasswordPage(link)
     done = page.post(member.email, PASSWORD)
     assert done.status_code == 200 and "Félicitations" in done.text, done.text
-    assert status_of(smie, member.adherent) == "active"
+    assert smie.member_status(member.adherent) == "active"
 
     # nothing typed in clear stays in the conversation store
     stored = stored_conversation(smie, sender)
@@ -245,7 +241,7 @@ def test_wrong_access_code_three_times_hands_off_to_support(smie, member):
     reply = say(smie, sender, member.access_code)
     assert "plusieurs essais" in reply, reply
     assert "Je ne peux pas transmettre de message directement à SMIE Mutuelle" in reply, reply
-    assert status_of(smie, member.adherent) == "inactive"
+    assert smie.member_status(member.adherent) == "inactive"
     # no phone number invented for SMIE
     assert not re.search(r"\b0\d( ?\d\d){4}\b", reply)
     # starting again in the same conversation does not give 3 more tries
@@ -259,7 +255,7 @@ def test_cgu_refused_ends_politely_and_sends_nothing(smie, member):
     reply = say(smie, sender, "/deny")
     assert "Sans votre accord" in reply and "créer mon compte" in reply, reply
     assert smie.outbox_for(member.email) == []
-    assert status_of(smie, member.adherent) == "inactive"
+    assert smie.member_status(member.adherent) == "inactive"
 
 
 def test_a_yes_that_does_not_answer_the_cgu_question_asks_it_again(smie, member):
@@ -282,7 +278,7 @@ def test_expired_link_and_expired_code(smie, member):
         assert "expiré" in reply and "créer mon compte" in reply, reply
     finally:
         smie.set_clock(None)
-    assert status_of(smie, member.adherent) == "inactive"
+    assert smie.member_status(member.adherent) == "inactive"
 
 
 def test_activation_code_typed_in_the_chat(smie, member):
@@ -293,12 +289,12 @@ def test_activation_code_typed_in_the_chat(smie, member):
     assert "ne correspond pas" in reply, reply
     reply = say(smie, sender, f"mon code d'activation est {code}")
     assert "adresse e-mail est confirmée" in reply and "mot de passe" in reply, reply
-    assert status_of(smie, member.adherent) == "pending"
+    assert smie.member_status(member.adherent) == "pending"
     assert code not in stored_conversation(smie, sender)
     # the password is still chosen on the page of the link
     done = PasswordPage(link).post(member.email, PASSWORD)
     assert done.status_code == 200, done.text
-    assert status_of(smie, member.adherent) == "active"
+    assert smie.member_status(member.adherent) == "active"
 
 
 def test_a_code_without_a_registration_in_progress(smie):

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
-from email import message_from_bytes
-from email.policy import default
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Iterator, Tuple
 
 import pytest
-from conftest import Assistant, free_port, start_assistant, stop_assistant
+from conftest import Assistant, start_assistant, stop_assistant
+from support.ports import free_port
+from support.smtp import SmtpSink
 
 from bot.tenants import load_tenant
 
@@ -31,41 +30,6 @@ SUPPORT = MIEL.support_email
 NIR = "1 80 10 42 218 123 33"
 MONDAY_10H_PARIS = "2025-11-24T09:00:00+00:00"
 SATURDAY_10H_PARIS = "2025-11-22T09:00:00+00:00"
-
-
-class SmtpSink:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.messages: List[Tuple[List[str], Any]] = []
-        self._controller: Any = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def start(self) -> SmtpSink:
-        from aiosmtpd.controller import Controller
-
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def to(self, address: str) -> List[Any]:
-        return [message for rcpts, message in self.messages if address in rcpts]
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 20.0) -> List[Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.to(address)) < count:
-            time.sleep(0.2)
-        return self.to(address)
 
 
 def smtp_env(port: int) -> dict:

@@ -1,56 +1,25 @@
-"""Fixtures of the activation tests: a fresh store (SQLite, and PostgreSQL when
-ASSISTANT_TEST_POSTGRES_URL is set), a driven clock, settings writing the
-outbox to a temporary file, and a ready :class:`bot.activation.Context`."""
+"""Fixtures of the activation tests: a ready :class:`bot.activation.Context`
+and a member. The store (SQLite, and PostgreSQL when
+ASSISTANT_TEST_POSTGRES_URL is set), the driven clock, the settings writing
+the outbox to a temporary file and the SMTP server come from
+``tests/unit/conftest.py``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
-from activation_helpers import SECRET_KEY, Clock, MemberData, SmtpSink, add_member, create_store, database_urls
+from activation_helpers import SECRET_KEY, MemberData, add_member
 from sqlalchemy.engine import Engine
 
 from bot.activation import Context
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.tenants import load_tenant
 
 
 @pytest.fixture
-def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clock:
-    path = tmp_path / "clock.txt"
-    monkeypatch.setenv("ASSISTANT_CLOCK_FILE", str(path))
-    return Clock(path)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from database_urls(request, tmp_path)
-
-
-@pytest.fixture
-def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
-    engine = create_store(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def make_settings(tmp_path: Path, db_url: str) -> Callable[..., Settings]:
-    def build(**env: str) -> Settings:
-        base = {
-            "ASSISTANT_SECRET_KEY": SECRET_KEY,
-            "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
-            "ASSISTANT_OUTBOX": str(tmp_path / "outbox.jsonl"),
-            "ASSISTANT_DATABASE_URL": db_url,
-            "ASSISTANT_PUBLIC_URL": "http://127.0.0.1:5005",
-        }
-        base.update(env)
-        return load_settings(base)
-
-    return build
+def secret_key() -> str:
+    return SECRET_KEY
 
 
 @pytest.fixture
@@ -81,18 +50,3 @@ def smie_ctx(make_ctx: Callable[..., Context]) -> Context:
 @pytest.fixture
 def member(engine: Engine) -> MemberData:
     return add_member(engine)
-
-
-@pytest.fixture
-def outbox_path(tmp_path: Path) -> Path:
-    return tmp_path / "outbox.jsonl"
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    """A not yet started SMTP server; tests call ``start()`` (and may start it late)."""
-    sink = SmtpSink()
-    try:
-        yield sink
-    finally:
-        sink.stop()

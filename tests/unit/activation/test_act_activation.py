@@ -6,8 +6,10 @@ import re
 import threading
 
 import pytest
-from activation_helpers import add_member, last_sms_code, link_token, read_outbox
+from activation_helpers import add_member, last_sms_code, link_token
 from sqlalchemy import select
+from support.outbox import read_outbox
+from support.ports import free_port
 
 from bot.activation import activation, identity_match, otp, tokens
 from bot.store.db import session_scope
@@ -148,8 +150,6 @@ def test_concurrent_completions_only_one_wins(ctx, member, outbox_path, engine):
 
 
 def test_smtp_down_keeps_both_emails_for_retry(make_ctx, member, outbox_path, engine):
-    from activation_helpers import free_port
-
     ctx = make_ctx("miel", SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()), SMTP_STARTTLS="false")
     ref = _verified(ctx, member, outbox_path)
     result = activation.complete_activation(ctx, ref, EMAIL, MOBILE)

@@ -75,6 +75,19 @@ def test_any_mismatch_gives_the_same_generic_outcome(ctx, member, changes):
 
 
 @pytest.mark.parametrize(
+    "nir",
+    ["1 80 10 42 218 123 33", "180104212345678", "1 80 10 42 218 123", "pas un numéro", "N° 2 80 03 42"],
+    ids=["valid-unknown", "wrong-key", "missing-key", "words", "too-short"],
+)
+def test_an_unknown_or_invalid_nir_is_an_audited_mismatch_on_no_member(ctx, member, nir):
+    result = match_member(ctx, **_values(member, nir=nir))
+    assert result == identity_match.MatchResult(identity_match.NO_MATCH, None)
+    with session_scope(ctx.engine) as session:
+        [event] = session.execute(select(AuditEvent)).scalars().all()
+        assert (event.event, event.member_id, event.details) == ("identity_mismatch", None, {"known_nir": False})
+
+
+@pytest.mark.parametrize(
     "status, outcome",
     [
         ("inactive", identity_match.MATCHED),

@@ -6,8 +6,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from activation_helpers import add_member, free_port, last_sms_code, read_outbox
+from activation_helpers import add_member, last_sms_code
 from sqlalchemy import select, text
+from support.outbox import read_outbox
+from support.ports import free_port
 
 from bot.activation import otp
 from bot.store.db import session_scope

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from activation_helpers import add_member, link_token, read_outbox
+from activation_helpers import add_member, link_token
 from sqlalchemy import select
+from support.outbox import read_outbox
 
 from bot.activation import registration as reg
 from bot.activation import tokens

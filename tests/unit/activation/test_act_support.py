@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from activation_helpers import read_outbox
 from sqlalchemy import select
+from support.outbox import read_outbox
 
 from bot.activation import support
 from bot.store.db import session_scope

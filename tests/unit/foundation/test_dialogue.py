@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.dialogue import consecutive_fallbacks
+from bot.dialogue import consecutive_fallbacks, yes_no_answer
 
 FB = "action_default_fallback"
 
@@ -24,3 +24,22 @@ def act(name):
 )
 def test_consecutive_fallbacks(events, expected):
     assert consecutive_fallbacks(events, FB) == expected
+
+
+@pytest.mark.parametrize(
+    "intent, text, expected",
+    [
+        ("affirm", None, True),
+        ("deny", None, False),
+        ("affirm", "non", True),  # the intent (a button, NLU) wins over the words
+        ("deny", "oui", False),
+        ("inform", None, None),  # no text given: only the intent is read
+        (None, None, None),
+        ("inform", "ouais c'est bien ça", True),
+        ("greet", "Non, il y a une erreur", False),
+        (None, "peut-être", None),
+        ("inform", "", None),
+    ],
+)
+def test_yes_no_answer(intent, text, expected):
+    assert yes_no_answer(intent, text) is expected

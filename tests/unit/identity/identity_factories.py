@@ -1,26 +1,14 @@
-"""Fictional NIR numbers for the identity tests, with keys computed here
-(independently of python-stdnum): key = 97 - (first 13 digits mod 97), with
-2A read as 19 and 2B as 18."""
+"""Fictional NIR numbers for the identity tests: department codes, the card's
+grouping and a strategy for any valid NIR (keys from ``support.nir``,
+independent of python-stdnum)."""
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from support.nir import make_nir
 
 METRO_CODES = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
 OVERSEAS_CODES = ["971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"]
-
-
-def nir_key(body: str) -> str:
-    """The 2-digit key of a 13-character NIR body."""
-    digits = body[:5] + {"2A": "19", "2B": "18"}.get(body[5:7], body[5:7]) + body[7:]
-    return f"{97 - int(digits) % 97:02d}"
-
-
-def make_nir(body: str) -> str:
-    """A 15-character NIR from its 13 first characters, with spaces removed."""
-    body = body.replace(" ", "")
-    assert len(body) == 13, body
-    return body + nir_key(body)
 
 
 def format_with_spaces(nir: str) -> str:

@@ -1,63 +1,26 @@
-"""Fixtures of the delivery tests: a fresh store (SQLite, and PostgreSQL when
-ASSISTANT_TEST_POSTGRES_URL is set), a driven clock, settings factories and
-real local servers (SMTP with aiosmtpd, HTTP for SMS gateways)."""
+"""Fixtures of the delivery tests: notifier factories and a local HTTP server
+for SMS gateways. The store (SQLite, and PostgreSQL when
+ASSISTANT_TEST_POSTGRES_URL is set), the driven clock, the settings writing
+the outbox to a temporary file and the SMTP server (aiosmtpd) come from
+``tests/unit/conftest.py``."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from notify_helpers import SECRET_KEY, Clock, HttpSink, SmtpSink, database_urls
+from notify_helpers import SECRET_KEY, HttpSink
 from sqlalchemy.engine import Engine
+from support.smtp import SmtpSink
 
 from bot.notify import Notifier
-from bot.settings import Settings, load_settings
-from bot.store.db import make_engine
-from bot.store.models import Base
+from bot.settings import Settings
 from bot.tenants import load_tenant
 
 
 @pytest.fixture
-def clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clock:
-    path = tmp_path / "clock.txt"
-    monkeypatch.setenv("ASSISTANT_CLOCK_FILE", str(path))
-    return Clock(path)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from database_urls(request, tmp_path)
-
-
-@pytest.fixture
-def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def outbox_path(tmp_path: Path) -> Path:
-    return tmp_path / "outbox.jsonl"
-
-
-@pytest.fixture
-def make_settings(tmp_path: Path, db_url: str, outbox_path: Path) -> Callable[..., Settings]:
-    def build(**env: str) -> Settings:
-        base = {
-            "ASSISTANT_SECRET_KEY": SECRET_KEY,
-            "ASSISTANT_VAR_DIR": str(tmp_path / "var"),
-            "ASSISTANT_OUTBOX": str(outbox_path),
-            "ASSISTANT_DATABASE_URL": db_url,
-        }
-        base.update(env)
-        return load_settings(base)
-
-    return build
+def secret_key() -> str:
+    return SECRET_KEY
 
 
 @pytest.fixture
@@ -72,15 +35,6 @@ def make_notifier(engine: Engine, make_settings: Callable[..., Settings]) -> Cal
 def notifier(make_notifier: Callable[..., Notifier]) -> Notifier:
     """Nothing configured: e-mails and SMS go to the outbox file."""
     return make_notifier()
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 @pytest.fixture

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
+
+from support.nir import make_nir
 
 from bot.store.hashing import access_code_hash, nir_hash
 from bot.store.members import MemberRecord
 
 SECRET_KEY = "store-tests-secret-key-0123456789"
-POSTGRES_ENV = "ASSISTANT_TEST_POSTGRES_URL"
-
-
-def with_pg_options(url: str, *options: str) -> str:
-    """``url`` with libpq ``options`` (e.g. ``-csearch_path=x``) added."""
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(' '.join(options))}"
 
 
 def make_record(adherent_number: str = "100001", **changes: object) -> MemberRecord:
@@ -37,12 +31,6 @@ def make_record(adherent_number: str = "100001", **changes: object) -> MemberRec
     return MemberRecord(**values)
 
 
-def with_key(body: str) -> str:
-    """A 15-character NIR: the 13 first characters and their real key (2A/2B as 19/18)."""
-    number = int(body.upper().replace("2A", "19").replace("2B", "18"))
-    return f"{body}{97 - number % 97:02d}"
-
-
 HEADER = "adherent_number,nir,birth_date,birth_department,last_name,first_name,email,mobile,access_code"
 GOOD_ROWS = (
     "100001,180104221812333,1980-10-14,42,Martin,Jean,jean.martin@example.org,06 12 34 56 01,",
@@ -56,7 +44,7 @@ def generated_rows(count: int, start: int = 500000) -> list[str]:
     rows = []
     for i in range(count):
         year, month, day, department = 1970 + i % 35, 1 + i % 12, 1 + i % 28, f"{1 + i % 19:02d}"
-        nir = with_key(f"{1 + i % 2}{year % 100:02d}{month:02d}{department}{1 + i % 999:03d}{1 + i // 999:03d}")
+        nir = make_nir(f"{1 + i % 2}{year % 100:02d}{month:02d}{department}{1 + i % 999:03d}{1 + i // 999:03d}")
         rows.append(
             f"{start + i},{nir},{year}-{month:02d}-{day:02d},{department},Martin,Jean,"
             f"m{i}@example.org,06 12 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d},"

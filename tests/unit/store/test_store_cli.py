@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import GOOD_ROWS, HEADER, SECRET_KEY, with_pg_options
+from db_schemas import with_pg_options
+from store_helpers import GOOD_ROWS, HEADER, SECRET_KEY
 
 from bot.settings import PROJECT_ROOT
 from bot.store import migrate

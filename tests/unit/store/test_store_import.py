@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
-from store_helpers import GOOD_ROWS, HEADER, SECRET_KEY, generated_rows, with_key
+from store_helpers import GOOD_ROWS, HEADER, SECRET_KEY, generated_rows
+from support.nir import make_nir
 
 from bot.store import members, migrate
 from bot.store.db import make_engine, session_scope
@@ -91,19 +92,19 @@ def test_a_changed_row_is_updated_and_an_empty_optional_cell_keeps_the_value(eng
 BAD_ROWS = [
     ("100010,180104221812334,1980-10-14,42,Martin,Jean,,,", "nir:"),  # wrong key
     ("100011,18010422181,1980-10-14,42,Martin,Jean,,,", "nir:"),  # too short
-    (f"100012,{with_key('1801042218123')},1980-10-14,69,Martin,Jean,,,", "nir:"),  # department mismatch
-    (f"100013,{with_key('1801042218123')},1981-10-14,42,Martin,Jean,,,", "nir:"),  # year mismatch
-    (f"100014,{with_key('1801042218123')},14.10.1980,42,Martin,Jean,,,", "birth_date: format attendu"),
-    (f"100015,{with_key('1800242218123')},31/02/1980,42,Martin,Jean,,,", "birth_date:"),
-    (f"100016,{with_key('1801042218123')},1980-10-14,Atlantide,Martin,Jean,,,", "birth_department:"),
-    (f"100017,{with_key('1801042218123')},1980-10-14,42,Martin2,Jean,,,", "last_name:"),
-    (f"100018,{with_key('1801042218123')},1980-10-14,42,Martin,,,,", "first_name: vide"),
-    (f"100019,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,jean@@example.org,,", "email:"),
-    (f"100020,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,04 77 12 34 56,", "mobile:"),
-    (f"100021,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,a!", "access_code:"),
-    (f"12/34,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,", "adherent_number:"),
-    (f"100022,{with_key('1801042218123')},1980-10-14,42,Martin,Jean", "6 colonnes au lieu de 9"),
-    (f"100001,{with_key('1801042218123')},1980-10-14,42,Martin,Jean,,,", "figure déjà ligne 2"),
+    (f"100012,{make_nir('1801042218123')},1980-10-14,69,Martin,Jean,,,", "nir:"),  # department mismatch
+    (f"100013,{make_nir('1801042218123')},1981-10-14,42,Martin,Jean,,,", "nir:"),  # year mismatch
+    (f"100014,{make_nir('1801042218123')},14.10.1980,42,Martin,Jean,,,", "birth_date: format attendu"),
+    (f"100015,{make_nir('1800242218123')},31/02/1980,42,Martin,Jean,,,", "birth_date:"),
+    (f"100016,{make_nir('1801042218123')},1980-10-14,Atlantide,Martin,Jean,,,", "birth_department:"),
+    (f"100017,{make_nir('1801042218123')},1980-10-14,42,Martin2,Jean,,,", "last_name:"),
+    (f"100018,{make_nir('1801042218123')},1980-10-14,42,Martin,,,,", "first_name: vide"),
+    (f"100019,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean,jean@@example.org,,", "email:"),
+    (f"100020,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean,,04 77 12 34 56,", "mobile:"),
+    (f"100021,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean,,,a!", "access_code:"),
+    (f"12/34,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean,,,", "adherent_number:"),
+    (f"100022,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean", "6 colonnes au lieu de 9"),
+    (f"100001,{make_nir('1801042218123')},1980-10-14,42,Martin,Jean,,,", "figure déjà ligne 2"),
 ]
 
 
