@@ -14,34 +14,17 @@ import sqlalchemy as sa
 from bot.settings import reset_settings_cache
 
 NIR = "2 85 07 75 123 456 12"
-PG_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("ASSISTANT_TEST_REDIS_URL")
 
 
-def _drop_schema(engine, schema):
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def tracker_db_url(request, tmp_path, monkeypatch):
-    if request.param == "postgres":
-        if not PG_URL:
-            pytest.skip("ASSISTANT_TEST_POSTGRES_URL not set")
-        schema = f"t_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(PG_URL, future=True)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        request.addfinalizer(lambda: _drop_schema(admin, schema))
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'conversations.db'}"
-    monkeypatch.setenv("ASSISTANT_TRACKER_DATABASE_URL", url)
+@pytest.fixture
+def tracker_db_url(db_url, tmp_path, monkeypatch):
+    """The conversations on a fresh database (``db_url``: SQLite, then PostgreSQL)."""
+    monkeypatch.setenv("ASSISTANT_TRACKER_DATABASE_URL", db_url)
     monkeypatch.setenv("ASSISTANT_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("ASSISTANT_SECRET_KEY", "x" * 32)
     reset_settings_cache()
-    yield url
+    yield db_url
     reset_settings_cache()
 
 
@@ -122,3 +105,77 @@ def test_redis_lock_store_serialises_a_conversation(monkeypatch):
         assert after is None or not after.tickets
 
     asyncio.run(scenario())
+
+
+def _conversation(sessions: int):
+    """Events of ``sessions`` conversation sessions, a few turns each, increasing timestamps."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+
+    events, clock = [], 1_700_000_000.0
+    for session in range(sessions):
+        batch = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("tenant_name", "Miel"),
+                 ActionExecuted("action_listen")]
+        for turn in range(3):
+            batch += [UserUttered(f"merci {session}.{turn}", {"name": "thank", "confidence": 0.9}),
+                      ActionExecuted("utter_thank"), BotUttered("Je vous en prie."), ActionExecuted("action_listen")]
+        for event in batch:
+            clock += 1.0
+            event.timestamp = clock
+        events.append(batch)
+    return events
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_tracker_store_reads_the_rows_rasa_s_queries_read(tracker_db_url, sessions):
+    """Our statements select what Rasa's ORM ``_event_query`` selects, turn after turn."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.adapters.tracker_store import RedactingTrackerStore
+
+    domain = Domain.from_dict({"slots": {"tenant_name": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    store = RedactingTrackerStore(domain=domain)
+    sender = f"queries-{uuid.uuid4().hex[:8]}"
+
+    def rasa_view(all_sessions: bool):
+        with store.session_scope() as session:
+            rows = store._event_query(session, sender, fetch_events_from_all_sessions=all_sessions).all()
+        return [json.loads(row.data) for row in rows]
+
+    async def scenario():
+        assert await store.retrieve(sender) is None
+        for batch in _conversation(sessions):  # one turn starting a session, saved as Rasa saves it
+            tracker = await store.retrieve(sender) or DialogueStateTracker(sender, domain.slots)
+            for event in batch:
+                tracker.update(event)
+            await store.save(tracker)
+            latest = await store.retrieve(sender)
+            full = await store.retrieve_full_tracker(sender)
+            assert [e.as_dict() for e in latest.events] == rasa_view(False)
+            assert [e.as_dict() for e in full.events] == rasa_view(True)
+            # the session starts at SessionStarted (action_session_start is before it)
+            assert len(latest.events) == len(batch) - 1
+            # Rasa's own reading of the rows gives the same tracker
+            assert latest.current_state() == (await SQLTrackerStore._retrieve(store, sender, False)).current_state()
+        await store.save(latest)  # nothing new: nothing written
+        with store.session_scope() as session:
+            count = session.execute(store._queries.count_last_session, {"sender_id": sender}).scalar_one()
+        assert count == len(rasa_view(False)) == len(latest.events)
+        return await store.retrieve_full_tracker(sender)
+
+    full = asyncio.run(scenario())
+    assert len(full.events) == sum(len(batch) for batch in _conversation(sessions))
+    store.engine.dispose()
+
+
+def test_tracker_store_keeps_a_sqlite_file_in_wal_mode(tracker_db_url):
+    if not tracker_db_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    from bot.adapters.tracker_store import RedactingTrackerStore
+
+    store = RedactingTrackerStore(domain=None)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
