@@ -28,8 +28,10 @@ answered (``answerCallbackQuery``) and sent to Rasa as the button's payload,
 long texts are split under Telegram's 4096-character limit, photos, stickers,
 voice notes, documents... get a polite "text only" answer.  Bot texts are sent
 as plain text (no parse mode, so nothing to escape) with link previews off
-(Telegram's preview robot must not fetch activation links).  The chat id is
-the conversation id.  In a group, anything that looks like activation, a
+(Telegram's preview robot must not fetch activation links).  The
+conversation id is ``telegram:<chat id>`` (:func:`sender_id_for`), a
+namespace the REST channel refuses (bot/channels/rest.py), so nobody can
+write into a member's Telegram conversation over REST.  In a group, anything that looks like activation, a
 NIR or a code is not forwarded to Rasa (nothing stored): the member is asked
 to write in a private chat.
 """
@@ -58,6 +60,15 @@ from bot.settings import TelegramSettings, get_settings
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "telegram"
+# conversation ids of this channel; bot.channels.rest refuses them
+SENDER_PREFIX = f"{CHANNEL_NAME}:"
+
+
+def sender_id_for(chat_id: int | str) -> str:
+    """The Rasa conversation id of a Telegram chat."""
+    return f"{SENDER_PREFIX}{chat_id}"
+
+
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ALLOWED_UPDATES = ("message", "callback_query")
@@ -320,6 +331,8 @@ class TelegramOutput(OutputChannel):
     @staticmethod
     def _chat_id(recipient_id: str) -> int | str:
         value = str(recipient_id)
+        if value.startswith(SENDER_PREFIX):
+            value = value[len(SENDER_PREFIX):]
         return int(value) if re.fullmatch(r"-?\d+", value) else value
 
     async def _call(self, method: str, send: Callable[[], Awaitable[Any]]) -> bool:
@@ -541,7 +554,7 @@ class TelegramInput(InputChannel):
             UserMessage(
                 text,
                 output,
-                chat_id,
+                sender_id_for(chat_id),
                 input_channel=CHANNEL_NAME,
                 metadata={"channel": CHANNEL_NAME, "chat_type": chat_type},
             )

@@ -20,7 +20,7 @@ def new_chat(group: bool = False) -> int:
 
 
 def user_events(assistant, chat_id):
-    return [data for name, data in tracker_events(assistant, str(chat_id)) if name == "user"]
+    return [data for name, data in tracker_events(assistant, f"telegram:{chat_id}") if name == "user"]
 
 
 @pytest.mark.parametrize("typed", ["/start", "/start@assistant_test_bot", "bonjour"])
@@ -65,7 +65,7 @@ def test_wrong_or_missing_secret_is_refused_and_nothing_processed(telegram_assis
     status, _ = post_update(telegram_assistant, text_update(chat_id, "bonjour"), secret=secret)
     assert status == 403
     assert fake_api.calls_for_chat(chat_id) == []
-    assert tracker_events(telegram_assistant, str(chat_id)) == []
+    assert tracker_events(telegram_assistant, f"telegram:{chat_id}") == []
 
 
 def test_a_button_press_is_answered_and_taken_as_the_choice(telegram_assistant, fake_api):
@@ -115,13 +115,13 @@ def test_activation_in_a_group_is_sent_to_a_private_chat_and_nothing_is_stored(
     chat_id = new_chat(group=True)
     assert post_update(telegram_assistant, text_update(chat_id, typed, chat_type))[0] == 200
     assert [c.text for c in fake_api.calls_of("sendMessage", chat_id)] == [PRIVATE_CHAT_ONLY_MESSAGE]
-    assert tracker_events(telegram_assistant, str(chat_id)) == []
+    assert tracker_events(telegram_assistant, f"telegram:{chat_id}") == []
 
 
 def test_the_activation_button_in_a_group_is_refused_too(telegram_assistant, fake_api):
     chat_id = new_chat(group=True)
     post_update(telegram_assistant, text_update(chat_id, "bonjour", "group"))
-    stored = len(tracker_events(telegram_assistant, str(chat_id)))
+    stored = len(tracker_events(telegram_assistant, f"telegram:{chat_id}"))
     assert stored > 0, "a harmless message in a group is answered"
     assert user_events(telegram_assistant, chat_id)[-1]["metadata"]["chat_type"] == "group"
 
@@ -129,7 +129,7 @@ def test_the_activation_button_in_a_group_is_refused_too(telegram_assistant, fak
     assert post_update(telegram_assistant, press)[0] == 200
     assert fake_api.calls_of("answerCallbackQuery")[-1].params["callback_query_id"] == press["callback_query"]["id"]
     assert fake_api.calls_of("sendMessage", chat_id)[-1].text == PRIVATE_CHAT_ONLY_MESSAGE
-    assert len(tracker_events(telegram_assistant, str(chat_id))) == stored
+    assert len(tracker_events(telegram_assistant, f"telegram:{chat_id}")) == stored
 
 
 def test_a_typed_nir_in_a_private_chat_is_processed_but_never_stored_in_clear(telegram_assistant, fake_api):
@@ -138,7 +138,7 @@ def test_a_typed_nir_in_a_private_chat_is_processed_but_never_stored_in_clear(te
     post_update(telegram_assistant, text_update(chat_id, "je veux activer mon compte"))
     post_update(telegram_assistant, text_update(chat_id, nir))
     assert fake_api.calls_of("sendMessage", chat_id), "the assistant answers in a private chat"
-    stored = " ".join(str(data) for _, data in tracker_events(telegram_assistant, str(chat_id)))
+    stored = " ".join(str(data) for _, data in tracker_events(telegram_assistant, f"telegram:{chat_id}"))
     assert nir not in stored and nir.replace(" ", "") not in stored
 
 
