@@ -34,13 +34,14 @@ class RetrievalResponseSelector(ResponseSelector):
         return intent in self.all_retrieval_intents
 
     def process(self, messages: List[Message]) -> List[Message]:
-        selected = [message for message in messages if self.answers(message)]
-        chosen = {id(message) for message in selected}
+        selected = []
         for message in messages:
-            if id(message) not in chosen:
-                properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
-                properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents
-                message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
+            if self.answers(message):
+                selected.append(message)
+                continue
+            properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents
+            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
         if selected:
             super().process(selected)
         return messages

@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterator
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.adapters.redaction import redact_events
@@ -73,13 +73,12 @@ class _EventQueries:
         self.count_last_session = sa.select(sa.func.count()).select_from(table).where(of_sender, in_last_session)
 
 
-def _row(sender_id: str, event: Event) -> Dict[str, Any]:
-    """The ``events`` row of one event, with the columns Rasa's save fills."""
-    data = event.as_dict()
+def _row(sender_id: str, data: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``events`` row of one (redacted) event dict, with the columns Rasa's save fills."""
     parse_data = data.get("parse_data") or {}
     return {
         "sender_id": sender_id,
-        "type_name": event.type_name,
+        "type_name": data["event"],
         "timestamp": data.get("timestamp"),
         "intent_name": (parse_data.get("intent") or {}).get("name"),
         "action_name": data.get("name"),
@@ -116,20 +115,23 @@ class RedactingTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the events not yet stored, redacted, in one INSERT and one commit."""
+        """Append the events not yet stored, redacted, in one INSERT and one commit.
+
+        Replaces Rasa's save (and so its unredacted ``_additional_events``):
+        the rows are written from the redacted event dicts directly.
+        """
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            rows = [_row(tracker.sender_id, data) for data in self._redacted_new_events(session, tracker)]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        """The tracker's events not yet stored, redacted (same slicing as Rasa's)."""
+    def _redacted_new_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Dict[str, Any]]:
+        """The tracker's events not yet stored, as redacted dicts (Rasa's slicing)."""
         stored = session.execute(self._queries.count_last_session, self._params(tracker.sender_id)).scalar_one()
-        events = list(tracker.events)
-        for index, redacted in redact_events([event.as_dict() for event in events], start=stored):
-            yield Event.from_parameters(redacted) or events[index]
+        for _, redacted in redact_events([event.as_dict() for event in tracker.events], start=stored):
+            yield redacted
 
 
 __all__ = ["RedactingTrackerStore"]

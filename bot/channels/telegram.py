@@ -31,9 +31,9 @@ as plain text (no parse mode, so nothing to escape) with link previews off
 (Telegram's preview robot must not fetch activation links).  The
 conversation id is ``telegram:<chat id>`` (:func:`sender_id_for`), a
 namespace the REST channel refuses (bot/channels/rest.py), so nobody can
-write into a member's Telegram conversation over REST.  In a group, anything that looks like activation, a
-NIR or a code is not forwarded to Rasa (nothing stored): the member is asked
-to write in a private chat.
+write into a member's Telegram conversation over REST.  In a group,
+anything that looks like activation, a NIR or a code is not forwarded to
+Rasa (nothing stored): the member is asked to write in a private chat.
 """
 
 from __future__ import annotations
