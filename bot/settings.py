@@ -131,6 +131,64 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """Abuse limits shared by every conversation and replica (kept in the member store).
+
+    Each is ``ASSISTANT_LIMIT_<NAME>``; the README and docs/security.md give
+    the defaults and what a member is told when one trips.
+    """
+
+    identity_mismatches: int = 5  # per member (known NIR), then the member is locked
+    identity_window_hours: int = 24
+    client_attempts: int = 20  # identity or access-code checks per client (IP / chat id)
+    client_window_minutes: int = 60
+    sms_per_number: int = 5  # SMS to one number
+    sms_number_window_hours: int = 24
+    sms_per_hour: int = 300  # every SMS the deployment sends, all numbers together
+    access_failures_per_hour: int = 500  # wrong SMIE access codes, all numbers together
+    tickets_per_client: int = 3  # support tickets per client and day
+    tickets_per_conversation: int = 2
+
+
+_LIMIT_BOUNDS = {
+    "identity_mismatches": (1, 1000),
+    "identity_window_hours": (1, 24 * 30),
+    "client_attempts": (1, 100000),
+    "client_window_minutes": (1, 24 * 60),
+    "sms_per_number": (1, 1000),
+    "sms_number_window_hours": (1, 24 * 30),
+    "sms_per_hour": (1, 10**7),
+    "access_failures_per_hour": (1, 10**7),
+    "tickets_per_client": (1, 10000),
+    "tickets_per_conversation": (1, 100),
+}
+
+
+def _limits(env: Mapping[str, str]) -> LimitSettings:
+    defaults = LimitSettings()
+    values = {
+        name: _int(env, f"ASSISTANT_LIMIT_{name.upper()}", getattr(defaults, name), low, high)
+        for name, (low, high) in _LIMIT_BOUNDS.items()
+    }
+    return LimitSettings(**values)
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    import ipaddress
+
+    raw = _str(env, "ASSISTANT_TRUSTED_PROXIES") or ""
+    out = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"ASSISTANT_TRUSTED_PROXIES: not an IP address or network: {part!r}") from None
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Settings:
     tenant: str
     database_url: str
@@ -150,6 +208,8 @@ class Settings:
     telegram: TelegramSettings | None
     log_level: str
     cors_origins: tuple[str, ...] = ()
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    trusted_proxies: tuple[str, ...] = ()
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -267,6 +327,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         telegram=telegram,
         log_level=log_level,
         cors_origins=tuple(o.strip() for o in (_str(env, "ASSISTANT_CORS_ORIGINS") or "").split(",") if o.strip()),
+        limits=_limits(env),
+        trusted_proxies=_trusted_proxies(env),
     )
 
 

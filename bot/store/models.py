@@ -113,6 +113,8 @@ class Challenge(Base):
     max_attempts = Column(Integer, nullable=False, default=3)
     consumed_at = Column(UtcDateTime, nullable=True)
     created_at = Column(UtcDateTime, nullable=False, default=utcnow)
+    # keyed hash of the conversation that asked for the code: only it may check it
+    conversation = Column(String(64), nullable=True)
 
     member = relationship(Member)
     __table_args__ = (
@@ -222,6 +224,19 @@ class SendLog(Base):
     __table_args__ = (Index("ix_send_log_member_at", "member_id", "at"),)
 
 
+class RateCounter(Base):
+    """Events counted per limit and key in fixed time buckets (``bot.limits``)."""
+
+    __tablename__ = "rate_counters"
+
+    scope = Column(String(48), primary_key=True)
+    key_hash = Column(String(64), primary_key=True)  # keyed hash: never a number or an address
+    bucket_start = Column(UtcDateTime, primary_key=True)
+    count = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_rate_counters_bucket", "bucket_start"),)
+
+
 __all__ = [
     "Base",
     "Member",
@@ -232,6 +247,7 @@ __all__ = [
     "SupportTicket",
     "OutboxMessage",
     "SendLog",
+    "RateCounter",
     "UniqueConstraint",
     "MEMBER_STATUSES",
 ]

@@ -96,6 +96,9 @@ class OpeningHours(_Strict):
         return sorted(out)
 
 
+DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC")
+
+
 class Otp(_Strict):
     length: int = 6
     lifetime_minutes: int = 10
@@ -167,6 +170,15 @@ class Tenant(_Strict):
     cgu: Cgu
     services: List[str] = []
     colors: Colors
+    # countries (ISO 3166 codes, as phonenumbers names them) an SMS may go to:
+    # metropolitan France and its overseas departments and collectivities
+    sms_countries: List[str] = list(DEFAULT_SMS_COUNTRIES)
+
+    @validator("sms_countries", each_item=True)
+    def _country(cls, value: str) -> str:  # noqa: N805
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError(f"{value!r} is not a two-letter country code such as FR")
+        return value
 
     @validator("id")
     def _id(cls, value: str) -> str:  # noqa: N805
