@@ -12,10 +12,15 @@ the next one through the ``activation_step`` slot and the rules of
   date and department; help after two refusals of the same field;
 - ``action_check_identity``: :func:`bot.activation.identity_match.match_member`,
   the same answer for an unknown member and any mismatch, support after 3
-  failed matchings;
-- ``activation_contact_form``: e-mail and mobile, confirmed back masked;
+  failed matchings; a match says where the code will go: the mobile on file,
+  else the e-mail on file, else (nothing on file) the hand-off to support;
+- ``activation_contact_form``: the member confirms, shown masked, that the
+  contact on file is still theirs (« non » hands off to support: nothing
+  typed in the chat is ever a destination; a contact typed is compared with
+  the record); with no e-mail on file, the address for the two e-mails is
+  asked too and stored only once the code is verified;
 - ``action_send_activation_code`` / ``action_resend_activation_code``:
-  :func:`bot.activation.otp.start_challenge` (SMS);
+  :func:`bot.activation.otp.start_challenge` (to the contact on file);
 - ``activation_code_form``: the code typed is checked in the same turn with
   :func:`bot.activation.otp.verify_code` and never kept (``otp_code`` holds
   ``"verified"``);
@@ -41,10 +46,10 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import run_blocking, slot_count
+from actions.common import client_key, run_blocking, slot_count
 from bot.activation import activation as completion
 from bot.activation import get_context, identity_match, otp
-from bot.activation.emails import contact_lines, local_time
+from bot.activation.emails import contact_lines, format_deadline, local_time
 from bot.activation.extract import (
     IDENTITY_FIELDS,
     Found,
@@ -75,11 +80,13 @@ from bot.identity import (
 )
 from bot.notify import delivery_problem_message
 from bot.sealed import is_sealed, seal, unseal
-from bot.security import keyed_hash, mask_email, mask_phone
+from bot.security import keyed_hash
 
 IDENTITY_FORM, CONTACT_FORM, CODE_FORM = "activation_form", "activation_contact_form", "activation_code_form"
 IDENTITY_SLOTS = IDENTITY_FIELDS + ("nir_hash", "names_order_guessed", "activation_failures")
-CONTACT_SLOTS = ("email", "mobile", "email_suggestion", "contact_confirmed")
+CONTACT_SLOTS = ("email", "email_suggestion", "contact_confirmed")
+# what the identity match told about the contacts on file (no contact itself)
+ON_FILE_SLOTS = ("code_channel", "email_on_file")
 CODE_SLOTS = ("otp_code", "code_dead", "code_handoff")
 MAX_MATCH_FAILURES = 3
 VERIFIED = "verified"
@@ -173,9 +180,11 @@ def _step(value: str) -> EventType:
     return SlotSet("activation_step", value)
 
 
-def _handoff(dispatcher: CollectingDispatcher, domain: DomainDict) -> List[EventType]:
+def _handoff(
+    dispatcher: CollectingDispatcher, domain: DomainDict, reason: str = "activation_locked"
+) -> List[EventType]:
     """Hand the member to support: ``action_offer_support`` when the domain has it."""
-    events: List[EventType] = [SlotSet("support_reason", "activation_locked"), _step("done")]
+    events: List[EventType] = [SlotSet("support_reason", reason), _step("done")]
     if "action_offer_support" in domain.get("actions", []):
         return events + [FollowupAction("action_offer_support")]
     tenant = get_context().tenant
@@ -241,9 +250,6 @@ _CHECKS: Dict[str, _Check] = {
     "first_name": _Check(
         partial(parse_person_name, first_name=True), InvalidPersonName, lambda name, _: {"first_name": name}
     ),
-    "mobile": _Check(
-        parse_mobile, InvalidMobile, lambda number, _: {"mobile": seal(_secret(), number), "contact_confirmed": None}
-    ),
 }
 
 
@@ -292,7 +298,7 @@ class ActionStartActivation(Action):
                 return [_step("done"), FollowupAction("action_start_registration")]
             dispatcher.utter_message(response="utter_faq/activation")
             return [_step("done")]
-        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS)
+        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS)
         if _failures(tracker) >= MAX_MATCH_FAILURES:
             dispatcher.utter_message(response="utter_activation_too_many_attempts", max_attempts=MAX_MATCH_FAILURES)
             return events + _handoff(dispatcher, domain)
@@ -447,17 +453,28 @@ class ActionCheckIdentity(Action):
         if not all(values.values()):
             dispatcher.utter_message(response="utter_activation_session_expired")
             return events + [_step("done")]
-        match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id)
+        match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id, client=client_key(tracker))
         result = await run_blocking(match, **values)
         if result.outcome == identity_match.NO_MATCH and tracker.get_slot("names_order_guessed"):
             # "Dupont Marie" may have been "Marie Dupont": try the other order once
             swapped = dict(values, last_name=values["first_name"], first_name=values["last_name"])
             result = await run_blocking(match, **swapped)
 
+        if result.outcome == identity_match.CLIENT_LIMITED:
+            retry = _clock_time(result.retry_at) if result.retry_at else "une heure"
+            dispatcher.utter_message(response="utter_activation_client_limited", retry_time=retry)
+            return events + [_step("done")]
         if result.outcome == identity_match.MATCHED:
+            verified = [SlotSet("member_ref", result.member_ref)]
+            if result.factor is None:
+                return events + verified + _handoff(dispatcher, domain, "no_contact_on_file")
             dispatcher.utter_message(response="utter_activation_identity_ok")
-            verified = [SlotSet("member_ref", result.member_ref), _step("contact")]
-            return events + _reset(CONTACT_SLOTS, CODE_SLOTS) + verified
+            on_file = [
+                SlotSet("code_channel", result.factor),
+                SlotSet("email_on_file", result.email_masked is not None),
+                _step("contact"),
+            ]
+            return events + _reset(CONTACT_SLOTS, CODE_SLOTS) + verified + on_file
         if result.outcome == identity_match.ALREADY_ACTIVE:
             dispatcher.utter_message(response="utter_activation_already_active")
             return events + [_step("done")]
@@ -479,10 +496,18 @@ class ActionCheckIdentity(Action):
 
 
 class ValidateActivationContactForm(FormValidationAction):
-    """E-mail and mobile, then « oui » to the masked summary."""
+    """« Is the contact on file still yours? », then, with no e-mail on file, the address to use."""
 
     def name(self) -> str:
         return "validate_activation_contact_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        # the e-mail is asked only when the record has none and the member goes on
+        if tracker.get_slot("contact_confirmed") is True and not tracker.get_slot("email_on_file"):
+            return ["contact_confirmed", "email"]
+        return ["contact_confirmed"]
 
     def _contact(self, tracker: Tracker, take_whole: bool = True) -> Dict[str, str]:
         if not _fresh(tracker, CONTACT_FORM):
@@ -492,8 +517,10 @@ class ValidateActivationContactForm(FormValidationAction):
         return find_contact(_text(tracker), requested, take_whole=take_whole)
 
     async def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        if tracker.get_slot("requested_slot") != "email":
+            return {}
         pending = _opened(tracker, "email_suggestion")
-        if pending and _fresh(tracker, CONTACT_FORM) and tracker.get_slot("requested_slot") == "email":
+        if pending and _fresh(tracker, CONTACT_FORM):
             typed = self._contact(tracker, take_whole=False).get("email")
             if typed:
                 return {"email": typed}
@@ -504,17 +531,23 @@ class ValidateActivationContactForm(FormValidationAction):
         found = self._contact(tracker).get("email")
         return {"email": found} if found else {}
 
-    async def extract_mobile(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
-        found = self._contact(tracker).get("mobile")
-        return {"mobile": found} if found else {}
-
     async def extract_contact_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
         if not _fresh(tracker, CONTACT_FORM) or tracker.get_slot("requested_slot") != "contact_confirmed":
             return {}
-        if find_contact(_text(tracker), None, take_whole=False):
-            return {}  # a new e-mail or mobile: the summary is shown again
+        typed = find_contact(_text(tracker), None, take_whole=False)
+        if typed:
+            # a contact typed instead of « oui »: it must be the one on file
+            mobile = _typed_mobile(typed.get("mobile"))
+            same = await run_blocking(
+                otp.typed_contact_on_file,
+                get_context(),
+                tracker.get_slot("member_ref") or "",
+                mobile=mobile,
+                email=None if mobile else typed.get("email"),
+            )
+            return {"contact_confirmed": True if same else "mismatch"}
         answer = _yes_no(tracker)
         if answer is not None:
             return {"contact_confirmed": answer}
@@ -541,43 +574,48 @@ class ValidateActivationContactForm(FormValidationAction):
                 choice = json.dumps({"typed": typed, "suggestion": error.suggestion})
                 return {"email": None, "email_suggestion": seal(_secret(), choice)}
             return _refused("email", error.message, dispatcher, tracker)
-        return {
-            "email": seal(_secret(), address),
-            "email_suggestion": None,
-            "contact_confirmed": None,
-            **_accepted("email", tracker),
-        }
-
-    def validate_mobile(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict:
-        return _checked("mobile", value, dispatcher, tracker)
+        return {"email": seal(_secret(), address), "email_suggestion": None, **_accepted("email", tracker)}
 
     def validate_contact_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
+        if value is None:  # a reset by an earlier action (the SDK validates those too), not an answer
+            return {"contact_confirmed": None}
         if value is True:
             return {"contact_confirmed": True}
         if value is False:
-            dispatcher.utter_message(response="utter_activation_contact_redo")
-            return {"contact_confirmed": None, "email": None, "mobile": None, "email_suggestion": None}
+            return {"contact_confirmed": False}
+        if value == "mismatch":
+            dispatcher.utter_message(response="utter_activation_contact_mismatch")
+            return {"contact_confirmed": None}
         dispatcher.utter_message(response="utter_activation_yes_or_no")
         return {"contact_confirmed": None}
 
 
+def _typed_mobile(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return parse_mobile(text)
+    except InvalidMobile:
+        return None
+
+
 class ActionAskContactConfirmed(Action):
-    """The e-mail and mobile read back, masked, before the code is sent."""
+    """The contact on file, masked: is it still the member's?"""
 
     def name(self) -> str:
         return "action_ask_contact_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        email, mobile = _opened(tracker, "email"), _opened(tracker, "mobile")
-        dispatcher.utter_message(
-            response="utter_activation_confirm_contact",
-            email_masked=mask_email(email) if email else "-",
-            mobile_masked=mask_phone(mobile) if mobile else "-",
-        )
+        member_ref = tracker.get_slot("member_ref")
+        summary = await run_blocking(otp.on_file_summary, get_context(), member_ref or "")
+        if summary is None:
+            dispatcher.utter_message(response="utter_activation_session_expired")
+            return []
+        channel, masked = summary
+        response = "utter_activation_confirm_mobile" if channel == "sms" else "utter_activation_confirm_email"
+        dispatcher.utter_message(response=response, contact_masked=masked)
         return []
 
 
@@ -589,12 +627,19 @@ def _code_sent(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, res
     dispatcher.utter_message(
         response=response,
         length=tenant.otp.length,
-        mobile_masked=result.destination_masked,
+        destination=_destination(result.channel, result.destination_masked),
         minutes=result.lifetime_minutes,
     )
     if result.sends_left == 0:
         dispatcher.utter_message(response="utter_activation_last_send")
     return [SlotSet("otp_code", None), SlotSet("code_dead", False), SlotSet("code_handoff", None), _step("code")]
+
+
+def _destination(channel: str | None, masked: str | None) -> str:
+    """« par SMS au 06 •• •• •• 01 » / « par e-mail à j•••@example.org »."""
+    if channel == "email":
+        return f"par e-mail à {masked}"
+    return f"par SMS au {masked}"
 
 
 def _rate_limited(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, response: str) -> None:
@@ -608,35 +653,63 @@ def _rate_limited(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, 
 
 
 class ActionSendActivationCode(Action):
-    """The first SMS code, once the contact details are confirmed."""
+    """The first code, to the contact on file, once the member says it is still theirs."""
 
     def name(self) -> str:
         return "action_send_activation_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ctx = get_context()
-        member_ref, mobile = tracker.get_slot("member_ref"), _opened(tracker, "mobile")
-        if not member_ref or not mobile:
+        member_ref = tracker.get_slot("member_ref")
+        if not member_ref:
             dispatcher.utter_message(response="utter_activation_session_expired")
             return [_step("done")]
-        result = await run_blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        if tracker.get_slot("contact_confirmed") is not True:
+            # « ce n'est plus mon numéro »: only support can change what is on file,
+            # and the member hears of the attempt through the contacts on file
+            await run_blocking(completion.contact_not_theirs, ctx, member_ref, conversation=tracker.sender_id)
+            return _reset(CONTACT_SLOTS) + _handoff(dispatcher, domain, "contact_not_theirs")
+        result = await run_blocking(otp.start_challenge, ctx, member_ref, conversation=tracker.sender_id)
         if result.outcome == otp.SENT:
             return _code_sent(dispatcher, result, "utter_activation_code_sent")
         if result.outcome == otp.RATE_LIMITED:
             _rate_limited(dispatcher, result, "utter_activation_resend_limit")
             return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step("code")]
-        if result.outcome in (otp.SEND_FAILED, otp.INVALID_DESTINATION):
+        if result.outcome == otp.NUMBER_LIMITED:
+            _number_limited(dispatcher, result)
+            return _reset(CODE_SLOTS) + [_step("done")]
+        if result.outcome == otp.SMS_UNAVAILABLE:
+            return _sms_unavailable(dispatcher, tracker)
+        if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
             _sms_problem(dispatcher, result)
-            reset = [SlotSet("mobile", None), SlotSet("contact_confirmed", None)]
-            return reset + [_step("contact"), FollowupAction(CONTACT_FORM)]
+            reason = "no_contact_on_file" if result.outcome == otp.NO_CONTACT else "code_not_delivered"
+            return _reset(CODE_SLOTS) + _handoff(dispatcher, domain, reason)
         return _dead_end(dispatcher, domain, result.outcome, tracker)
+
+
+def _number_limited(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
+    """Too many SMS to this number lately (whoever asked): say until when."""
+    ctx = get_context()
+    when = format_deadline(ctx.tenant, result.retry_at, ctx.settings.timezone) if result.retry_at else "plus tard"
+    dispatcher.utter_message(response="utter_activation_number_limited", retry_time=when)
+
+
+def _sms_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The deployment's SMS budget is spent: no SMS for now, call the mutuelle."""
+    tenant = get_context().tenant
+    dispatcher.utter_message(
+        response="utter_activation_sms_unavailable",
+        contacts="\n".join(contact_lines(tenant)),
+        tenant_name=tenant.display_name,
+    )
+    return _leave_code_form(tracker) + _reset(CODE_SLOTS) + [_step("done")]
 
 
 def _sms_problem(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
     problem = delivery_problem_message(result.delivery, get_context().tenant) if result.delivery else None
     if problem:
         dispatcher.utter_message(text=problem)
-    else:
+    elif result.outcome != otp.NO_CONTACT:
         dispatcher.utter_message(response="utter_activation_sms_impossible")
 
 
@@ -696,14 +769,14 @@ class ValidateActivationCodeForm(FormValidationAction):
             return {"otp_code": None}
         result = await run_blocking(otp.verify_code, ctx, member_ref, code, conversation=tracker.sender_id)
         del code, value
-        if result.outcome in (otp.OK, otp.CONSUMED):
+        if result.outcome == otp.OK:
             return {"otp_code": VERIFIED, "code_dead": False}
         if result.outcome == otp.WRONG and result.attempts_left:
             dispatcher.utter_message(
                 response="utter_activation_code_wrong", attempts_left=_plural(result.attempts_left, "essai")
             )
             return {"otp_code": None}
-        if result.outcome in (otp.WRONG, otp.EXHAUSTED, otp.EXPIRED, otp.NO_CHALLENGE):
+        if result.outcome in (otp.WRONG, otp.EXHAUSTED, otp.EXPIRED, otp.NO_CHALLENGE, otp.CONSUMED):
             return await self._dead(dispatcher, member_ref, result.outcome)
         dispatcher.utter_message(response="utter_activation_session_expired")
         return {"otp_code": None, "requested_slot": None}
@@ -733,11 +806,11 @@ class ActionResendActivationCode(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ctx = get_context()
-        member_ref, mobile = tracker.get_slot("member_ref"), _opened(tracker, "mobile")
-        if not member_ref or not mobile or tracker.get_slot("activation_step") != "code":
+        member_ref = tracker.get_slot("member_ref")
+        if not member_ref or tracker.get_slot("activation_step") != "code":
             dispatcher.utter_message(response="utter_activation_nothing_to_resend")
             return _leave_code_form(tracker) + [_step("done")]
-        result = await run_blocking(otp.start_challenge, ctx, member_ref, "sms", mobile, conversation=tracker.sender_id)
+        result = await run_blocking(otp.start_challenge, ctx, member_ref, conversation=tracker.sender_id)
         if result.outcome == otp.SENT:
             return _code_sent(dispatcher, result, "utter_activation_code_resent")
         if result.outcome == otp.RATE_LIMITED:
@@ -746,7 +819,12 @@ class ActionResendActivationCode(Action):
                 return _leave_code_form(tracker) + _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
             _rate_limited(dispatcher, result, "utter_activation_resend_limit")
             return [_step("code")]
-        if result.outcome in (otp.SEND_FAILED, otp.INVALID_DESTINATION):
+        if result.outcome == otp.NUMBER_LIMITED:
+            _number_limited(dispatcher, result)
+            return [_step("code")]
+        if result.outcome == otp.SMS_UNAVAILABLE:
+            return _sms_unavailable(dispatcher, tracker)
+        if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
             _sms_problem(dispatcher, result)
             return [_step("code")]
         return _dead_end(dispatcher, domain, result.outcome, tracker)
@@ -766,18 +844,24 @@ class ActionCompleteActivation(Action):
         if tracker.get_slot("code_handoff"):
             return _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
         member_ref = tracker.get_slot("member_ref")
-        email, mobile = _opened(tracker, "email"), _opened(tracker, "mobile")
-        if tracker.get_slot("otp_code") != VERIFIED or not member_ref or not email:
+        # a typed e-mail is used only for a record without one (after the code proved the mobile)
+        email = None if tracker.get_slot("email_on_file") else _opened(tracker, "email")
+        if tracker.get_slot("otp_code") != VERIFIED or not member_ref:
             return _reset(CODE_SLOTS) + [_step("done")]
         result = await run_blocking(
-            completion.complete_activation, ctx, member_ref, email, mobile, conversation=tracker.sender_id
+            completion.complete_activation, ctx, member_ref, email, conversation=tracker.sender_id
         )
-        finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS) + [_step("done")]
+        finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step("done")]
         if result.outcome == completion.COMPLETED:
             dispatcher.utter_message(
                 response="utter_activation_done",
                 email_masked=result.email_masked,
                 link_hours=ctx.tenant.activation_link_hours,
+                verified=(
+                    "votre adresse e-mail est vérifiée"
+                    if tracker.get_slot("code_channel") == "email"
+                    else "votre mobile est vérifié"
+                ),
             )
             for delivery in result.deliveries:
                 problem = delivery_problem_message(delivery, ctx.tenant)
@@ -786,7 +870,7 @@ class ActionCompleteActivation(Action):
                     break
             return finished
         if result.outcome == completion.ALREADY_COMPLETED:
-            dispatcher.utter_message(response="utter_activation_already_done", email_masked=mask_email(email))
+            dispatcher.utter_message(response="utter_activation_already_done", email_masked=result.email_masked)
             return finished
         if result.outcome == completion.NOT_VERIFIED:
             dispatcher.utter_message(response="utter_activation_not_verified")
@@ -827,7 +911,7 @@ class ActionResetActivation(Action):
         return "action_reset_activation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS) + [_step("done")]
+        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step("done")]
         intent, _ = _intent(tracker)
         if intent in ("request_human", "complaint") and "action_offer_support" in domain.get("actions", []):
             events.append(FollowupAction("action_offer_support"))

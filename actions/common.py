@@ -22,3 +22,14 @@ def slot_count(tracker: Tracker, slot: str) -> int:
         return int(tracker.get_slot(slot) or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def client_key(tracker: Tracker) -> str:
+    """Who is talking, for the per-client limits: the ``client`` the channel put in the
+    message metadata (a keyed hash of the IP address for web and REST, set by the
+    server, never by the caller), else the conversation id (Telegram: ``telegram:<chat id>``)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata, dict) else None
+    if isinstance(client, str) and client:
+        return f"client:{client}"
+    return f"sender:{tracker.sender_id}"

@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import run_blocking
+from actions.common import client_key, run_blocking
 from bot.activation import get_context
 from bot.activation import support as service
 from bot.activation.otp import normalize_destination
@@ -221,6 +221,7 @@ class ActionSubmitSupport(Action):
             member_ref=tracker.get_slot("member_ref"),
             transcript_lines=transcript_lines(tracker.events),
             conversation=tracker.sender_id,
+            client=client_key(tracker),
         )
         dispatcher.utter_message(text=replies.ticket_outcome(ctx.tenant, result))
         return events

@@ -71,18 +71,16 @@ LIMITS: Dict[str, Callable[[LimitSettings], Limit]] = {
     "identity_mismatch_member": lambda s: Limit(
         "identity_mismatch_member", s.identity_mismatches, timedelta(hours=s.identity_window_hours)
     ),
+    # at most one "attempt stopped" notice per member and window (no SMS flood by repeated attempts)
+    "attempt_notice_member": lambda s: Limit("attempt_notice_member", 1, timedelta(hours=s.identity_window_hours)),
     "client_attempts": lambda s: Limit(
         "client_attempts", s.client_attempts, timedelta(minutes=s.client_window_minutes)
     ),
     "sms_number": lambda s: Limit("sms_number", s.sms_per_number, timedelta(hours=s.sms_number_window_hours)),
     "sms_global": lambda s: Limit("sms_global", s.sms_per_hour, timedelta(hours=1)),
-    "access_failures_global": lambda s: Limit(
-        "access_failures_global", s.access_failures_per_hour, timedelta(hours=1)
-    ),
+    "access_failures_global": lambda s: Limit("access_failures_global", s.access_failures_per_hour, timedelta(hours=1)),
     "tickets_client": lambda s: Limit("tickets_client", s.tickets_per_client, timedelta(days=1)),
-    "tickets_conversation": lambda s: Limit(
-        "tickets_conversation", s.tickets_per_conversation, timedelta(days=30)
-    ),
+    "tickets_conversation": lambda s: Limit("tickets_conversation", s.tickets_per_conversation, timedelta(days=30)),
 }
 
 
@@ -136,7 +134,9 @@ def _decide(session: Session, lim: Limit, key_hash: str, now: datetime, counted:
     return Decision(False, total, lim, retry_at)
 
 
-def hit(session: Session, secret_key: str, lim: Limit, key: str, amount: int = 1, now: datetime | None = None) -> Decision:
+def hit(
+    session: Session, secret_key: str, lim: Limit, key: str, amount: int = 1, now: datetime | None = None
+) -> Decision:
     """Count ``amount`` events for ``key`` and decide whether this one is within the limit."""
     now = now or clock.now()
     key_hash = _key_hash(secret_key, lim, key)

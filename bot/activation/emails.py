@@ -125,6 +125,9 @@ REASON_LABELS = {
     "advisor_request": "demande à parler à un conseiller",
     "fallback": "l'assistant n'a pas compris la demande",
     "activation_locked": "activation bloquée après plusieurs essais",
+    "contact_not_theirs": "le mobile ou l'e-mail du dossier n'est plus celui de l'adhérent",
+    "no_contact_on_file": "aucun mobile ni e-mail dans le dossier pour envoyer un code",
+    "code_not_delivered": "le code de vérification n'a pas pu être envoyé",
     "complaint": "réclamation",
     "other": "autre demande",
 }
@@ -139,6 +142,7 @@ def ticket_email(
     contact_email: str,
     description: str,
     transcript: Sequence[str],
+    facts: Sequence[str] = (),
 ) -> tuple[str, str]:
     subject = f"[{reference}] Demande d'assistance - {tenant.display_name}"
     adherent = adherent_number if adherent_number else "non vérifié (identité non confirmée dans la conversation)"
@@ -149,8 +153,9 @@ def ticket_email(
         f"Date : {created}\n"
         f"Motif : {REASON_LABELS.get(reason, reason)}\n"
         f"Numéro d'adhérent : {adherent}\n"
-        f"Adresse e-mail de contact : {contact_email}\n\n"
-        "Description :\n"
+        f"Adresse e-mail de contact : {contact_email}\n"
+        + "".join(f"{fact}\n" for fact in facts)
+        + "\nDescription :\n"
         f"{description}\n\n"
         "Conversation (numéros de sécurité sociale, codes, e-mails et téléphones masqués) :\n"
         + ("\n".join(transcript) if transcript else "(vide)")
@@ -159,7 +164,9 @@ def ticket_email(
     return subject, body
 
 
-def ticket_ack_email(tenant: Tenant, reference: str, description: str) -> tuple[str, str]:
+def ticket_ack_email(tenant: Tenant, reference: str) -> tuple[str, str]:
+    """The member's acknowledgement: the reference only, never the member's free text
+    (so the assistant cannot be used to relay a message to any address)."""
     subject = f"Votre demande d'assistance {reference} - {tenant.display_name}"
     phone = ""
     if tenant.phone:
@@ -170,8 +177,7 @@ def ticket_ack_email(tenant: Tenant, reference: str, description: str) -> tuple[
         f"Votre demande d'assistance a bien été transmise au service {tenant.display_name} "
         f"sous la référence {reference}.\n"
         "Conservez cette référence : elle permet de retrouver votre demande.\n\n"
-        "Votre message :\n"
-        f"{description}\n\n"
+        "Vous n'êtes pas à l'origine de cette demande ? Ignorez ce message.\n\n"
         f"{phone}"
         f"{_signature(tenant)}\n"
     )

@@ -9,8 +9,26 @@ date, birth department, last name, first name) and answers:
 - ``no_match``: unknown NIR *or* any field different; never which one;
 - ``already_active``: the member already has a password: log in, or use
   « mot de passe oublié »;
-- ``locked``: the account is locked; hand off to support.
+- ``locked``: the account is locked; hand off to support;
+- ``client_limited``: this client (IP address, Telegram chat) made too many
+  identity checks in the window (``ASSISTANT_LIMIT_CLIENT_*``): nothing was
+  checked.
 
+Limits shared by every conversation and replica (:mod:`bot.limits`): each
+check counts for the client; each mismatch on a *known* NIR counts for that
+member, and when ``ASSISTANT_LIMIT_IDENTITY_MISMATCHES`` are reached within
+the window a member whose account is not yet active is locked, and the
+member is told through the contacts on file (:mod:`bot.activation.notices`).
+The reply stays ``no_match``: nobody learns that the NIR exists.
+
+A match carries what the member has on file, masked (``mobile_masked``,
+``email_masked``) and the channel the one-time code will use (``factor``:
+``sms`` for a mobile on file in an allowed country, else ``email`` for an
+e-mail on file, else None: no online activation possible).
+
+Birth departments are compared by code (:func:`same_department`): "1" and
+"01" are the same, and so are 20 and 2A/2B for a birth in Corsica before
+1976 (the member file may hold either, the member may say either).
 Names are compared without case, accents, hyphens, apostrophes or spaces:
 ``bot.identity.same_person_name(a, b)`` when the identity module provides it,
 else the local fallback :func:`same_name`.
@@ -24,18 +42,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Union
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.activation import audit
+from bot import clock, limits
+from bot.activation import audit, notices, otp
 from bot.activation.context import Context
 from bot.identity import InvalidNir, parse_nir
-from bot.security import constant_time_equal, keyed_hash
+from bot.identity.departments import same_birth_department
+from bot.security import constant_time_equal, keyed_hash, mask_email, mask_phone
 from bot.store.models import Member
 
 MATCHED = "matched"
 NO_MATCH = "no_match"
 ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
+CLIENT_LIMITED = "client_limited"
 
 _SPECIAL = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 
@@ -67,6 +88,11 @@ def normalize_department(value: str) -> str:
     return text.zfill(2) if text.isdigit() and len(text) < 2 else text
 
 
+def same_department(stored: str, given: str, birth_date: date) -> bool:
+    """The member file's birth department and the one given agree (20 ⇔ 2A/2B before 1976)."""
+    return same_birth_department(normalize_department(stored), normalize_department(given), birth_date.year)
+
+
 def normalize_nir(value: str) -> str | None:
     """The 15-character form of :func:`bot.identity.parse_nir`; None when ``value`` is not a valid NIR."""
     try:
@@ -91,8 +117,34 @@ def _as_date(value: Union[date, str]) -> date | None:
 
 @dataclass(frozen=True)
 class MatchResult:
-    outcome: str  # MATCHED | NO_MATCH | ALREADY_ACTIVE | LOCKED
+    outcome: str  # MATCHED | NO_MATCH | ALREADY_ACTIVE | LOCKED | CLIENT_LIMITED
     member_ref: str | None = None  # only when MATCHED
+    factor: str | None = None  # "sms" | "email" | None (nothing on file to send a code to)
+    mobile_masked: str | None = None  # on file
+    email_masked: str | None = None  # on file
+    retry_at: datetime | None = None  # CLIENT_LIMITED: when checks are possible again
+
+
+def code_factor(ctx: Context, member: Member) -> str | None:
+    """Where a one-time code for ``member`` can go: the mobile on file, else the e-mail on file."""
+    return otp.on_file_destination(ctx, member)[0]
+
+
+def _lock_after_mismatches(ctx: Context, session, member: Member, conv: str | None) -> list[int]:  # type: ignore[no-untyped-def]
+    """Count a mismatch on a known member; lock (and tell them) when the limit is reached."""
+    lim = limits.limit("identity_mismatch_member", ctx.settings.limits)
+    decision = limits.hit(session, ctx.settings.secret_key, lim, f"member:{member.id}")
+    if decision.count < lim.max_count or member.status in ("active", "locked"):
+        return []
+    now = clock.now()
+    session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.status.in_(("inactive", "pending")))
+        .values(status="locked", locked_at=now, version=Member.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(session, "identity_locked_by_mismatches", member.id, conv, mismatches=decision.count)
+    return notices.queue_notices(ctx, session, member, notices.LOCKED, now=now)
 
 
 def match_member(
@@ -105,12 +157,15 @@ def match_member(
     nir: str | None = None,
     nir_hash: str | None = None,
     conversation: str | None = None,
+    client: str | None = None,
 ) -> MatchResult:
     """Match the five identity values; see the module docstring for outcomes.
 
     ``nir`` is the 15-character normalized NIR (``bot.identity.parse_nir``),
     or give its ``nir_hash`` (``keyed_hash(secret, "nir", nir)``) instead.
-    ``conversation`` is the Rasa sender id (stored hashed in the audit log).
+    ``conversation`` is the Rasa sender id (stored hashed in the audit log);
+    ``client`` who is talking (``actions.common.client_key``), for the
+    per-client limit (the conversation when not given).
     """
     if nir_hash is None:
         if not nir:
@@ -123,7 +178,13 @@ def match_member(
     same = _name_comparator()
     conv = ctx.conversation_ref(conversation)
 
+    notice_ids: list[int] = []
     with ctx.session() as session:
+        per_client = limits.limit("client_attempts", ctx.settings.limits)
+        decision = limits.hit(session, ctx.settings.secret_key, per_client, client or f"sender:{conversation}")
+        if not decision.allowed:
+            audit.record(session, "identity_client_limited", None, conv)
+            return MatchResult(CLIENT_LIMITED, retry_at=decision.retry_at)
         candidates = (
             session.execute(select(Member).where(Member.nir_hash == nir_hash)).scalars().all() if nir_hash else []
         )
@@ -134,7 +195,7 @@ def match_member(
             if (
                 wanted_date is not None
                 and member.birth_date == wanted_date
-                and normalize_department(member.birth_department) == wanted_dept
+                and same_department(member.birth_department, wanted_dept, wanted_date)
                 and same(member.last_name, last_name)
                 and same(member.first_name, first_name)
             ):
@@ -143,14 +204,26 @@ def match_member(
         if found is None:
             # the member id is kept when the NIR exists, so repeated attempts
             # on one member show up in the audit trail (never in a reply)
-            near = candidates[0].id if candidates else None
-            audit.record(session, "identity_mismatch", near, conv, known_nir=bool(candidates))
-            return MatchResult(NO_MATCH)
-        if found.status == "active":
+            near = candidates[0] if candidates else None
+            audit.record(session, "identity_mismatch", near.id if near else None, conv, known_nir=bool(candidates))
+            if near is not None:
+                notice_ids = _lock_after_mismatches(ctx, session, near, conv)
+            result = MatchResult(NO_MATCH)
+        elif found.status == "active":
             audit.record(session, "identity_already_active", found.id, conv)
-            return MatchResult(ALREADY_ACTIVE)
-        if found.status == "locked":
+            result = MatchResult(ALREADY_ACTIVE)
+        elif found.status == "locked":
             audit.record(session, "identity_locked", found.id, conv)
-            return MatchResult(LOCKED)
-        audit.record(session, "identity_matched", found.id, conv, status=found.status)
-        return MatchResult(MATCHED, member_ref=ctx.member_ref(found.id))
+            result = MatchResult(LOCKED)
+        else:
+            audit.record(session, "identity_matched", found.id, conv, status=found.status)
+            result = MatchResult(
+                MATCHED,
+                member_ref=ctx.member_ref(found.id),
+                factor=code_factor(ctx, found),
+                mobile_masked=mask_phone(found.mobile) if found.mobile else None,
+                email_masked=mask_email(found.email) if found.email else None,
+            )
+    if notice_ids:
+        notices.deliver(ctx, notice_ids)
+    return result

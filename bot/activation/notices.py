@@ -6,7 +6,10 @@ behind, the member hears of it through what the mutuelle already knows:
 - :data:`ACTIVATION_COMPLETED`: the password was set, the space is active;
 - :data:`CONTACT_CHANGED`: an e-mail or mobile on file was added or replaced
   (the *old* contact is told; ``previous_email`` / ``previous_mobile``);
-- :data:`LOCKED`: online activation was locked after repeated failed checks.
+- :data:`LOCKED`: online activation was locked after repeated failed checks;
+- :data:`ATTEMPT_STOPPED`: someone gave the member's identity but said the
+  contact on file was not theirs (an impostor, or a member whose number
+  changed): nothing was changed, the member is told (at most once a window).
 
 Each notice goes by e-mail to the address on file and by SMS to the mobile on
 file (through :mod:`bot.activation.sms_gate`: an SMS the gate refuses is
@@ -37,7 +40,8 @@ log = logging.getLogger("bot.notices")
 ACTIVATION_COMPLETED = "activation_completed"
 CONTACT_CHANGED = "contact_changed"
 LOCKED = "locked"
-KINDS = (ACTIVATION_COMPLETED, CONTACT_CHANGED, LOCKED)
+ATTEMPT_STOPPED = "attempt_stopped"
+KINDS = (ACTIVATION_COMPLETED, CONTACT_CHANGED, LOCKED, ATTEMPT_STOPPED)
 
 
 def _what(ctx: Context, kind: str, when: str, change: str | None) -> tuple[str, str]:
@@ -54,6 +58,13 @@ def _what(ctx: Context, kind: str, when: str, change: str | None) -> tuple[str, 
             f"Modification de vos coordonnées - {tenant.display_name}",
             f"{change or 'Vos coordonnées ont été modifiées'} {when}, lors de l'activation de votre {space}.",
         )
+    if kind == ATTEMPT_STOPPED:
+        return (
+            f"Tentative d'activation de votre {space}",
+            f"Une activation de votre {space} a été demandée {when} avec vos informations d'identité, mais "
+            "la personne a indiqué que les coordonnées de votre dossier n'étaient pas les siennes. "
+            "L'activation a été arrêtée et rien n'a été modifié.",
+        )
     return (
         f"Activation de votre {space} bloquée",
         f"Par sécurité, l'activation en ligne de votre {space} a été bloquée {when}, après plusieurs "
@@ -63,23 +74,31 @@ def _what(ctx: Context, kind: str, when: str, change: str | None) -> tuple[str, 
 
 def _email_body(ctx: Context, kind: str, first: str) -> str:
     tenant = ctx.tenant
-    if kind == LOCKED:
-        follow = "Si c'était vous, contactez-nous pour débloquer votre accès. Si ce n'était pas vous, contactez-nous aussi : personne n'a eu accès à votre espace."
+    if kind == ATTEMPT_STOPPED:
+        follow = (
+            "Si c'était vous, un conseiller peut mettre vos coordonnées à jour. "
+            "Si ce n'était pas vous, contactez-nous :"
+        )
+    elif kind == LOCKED:
+        follow = (
+            "Personne n'a eu accès à votre espace. Si c'était vous, ou si ce n'était pas vous, "
+            "contactez-nous pour débloquer l'activation :"
+        )
     else:
         follow = "Si c'était vous, vous n'avez rien à faire. Si ce n'était pas vous, contactez-nous sans attendre :"
     return (
         "Bonjour,\n\n"
         f"{first}\n\n"
-        f"{follow}\n"
-        + "\n".join(contact_lines(tenant))
-        + f"\n\n{tenant.legal_name}\n{tenant.website}\n"
+        f"{follow}\n" + "\n".join(contact_lines(tenant)) + f"\n\n{tenant.legal_name}\n{tenant.website}\n"
     )
 
 
 def _sms_body(ctx: Context, kind: str, first: str) -> str:
     tenant = ctx.tenant
-    route = f"au {tenant.phone.number}" if tenant.phone else (
-        f"à {tenant.support_email}" if tenant.support_email else f"depuis {tenant.contact_in_space}"
+    route = (
+        f"au {tenant.phone.number}"
+        if tenant.phone
+        else (f"à {tenant.support_email}" if tenant.support_email else f"depuis {tenant.contact_in_space}")
     )
     return f"{tenant.display_name} : {first} Si ce n'était pas vous, contactez-nous {route}."
 
@@ -113,7 +132,9 @@ def queue_notices(
         mobiles = {previous_mobile} if previous_mobile else ({member.mobile} if member.mobile else set())
     ids: List[int] = []
     for address in sorted(emails):
-        ids.append(ctx.notifier.queue_email(session, address, subject, _email_body(ctx, kind, first), kind=f"notice_{kind}"))
+        ids.append(
+            ctx.notifier.queue_email(session, address, subject, _email_body(ctx, kind, first), kind=f"notice_{kind}")
+        )
     for number in sorted(mobiles):
         outcome, _retry = sms_gate.admit_sms(session, ctx.settings, ctx.tenant, number, now)
         if outcome != sms_gate.ALLOWED:
@@ -130,7 +151,9 @@ def deliver(ctx: Context, outbox_ids: List[int]) -> List[DeliveryResult]:
     return [ctx.notifier.deliver(i) for i in outbox_ids]
 
 
-def describe_change(old_email: str | None, new_email: str | None, old_mobile: str | None, new_mobile: str | None) -> str:
+def describe_change(
+    old_email: str | None, new_email: str | None, old_mobile: str | None, new_mobile: str | None
+) -> str:
     """« L'adresse e-mail de votre dossier a été remplacée par j•••@e••• » and the like (masked)."""
     parts = []
     if new_email and new_email != old_email:
@@ -143,4 +166,12 @@ def describe_change(old_email: str | None, new_email: str | None, old_mobile: st
     return text[0].upper() + text[1:]
 
 
-__all__ = ["ACTIVATION_COMPLETED", "CONTACT_CHANGED", "LOCKED", "deliver", "describe_change", "queue_notices"]
+__all__ = [
+    "ACTIVATION_COMPLETED",
+    "ATTEMPT_STOPPED",
+    "CONTACT_CHANGED",
+    "LOCKED",
+    "deliver",
+    "describe_change",
+    "queue_notices",
+]

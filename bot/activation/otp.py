@@ -7,17 +7,27 @@ code was sent to, is stored Fernet-encrypted in ``challenges.secret_encrypted``
 stored, logged or returned, and :func:`bot.activation.activation.complete_activation`
 can check that the mobile it records is the one that received the code.
 
-- :func:`start_challenge` -> ``sent`` | ``rate_limited`` | ``send_failed`` |
-  ``invalid_destination`` | ``already_active`` | ``locked`` | ``invalid_ref``.
-  At most ``tenant.otp.max_sends_per_hour`` sends per member per rolling hour
-  (``send_log``); a new send kills the member's previous live challenges.
+- :func:`start_challenge` sends a code **only to a contact already on file**:
+  the member's mobile when the record holds one in a country the tenant
+  allows (``tenant.sms_countries``), else the e-mail on file. Nothing typed in
+  a conversation is ever a destination (NIST SP 800-63B §5.1.3: the
+  out-of-band device must already be bound to the subscriber). Outcomes:
+  ``sent`` | ``rate_limited`` (``tenant.otp.max_sends_per_hour`` per member)
+  | ``number_limited`` (``ASSISTANT_LIMIT_SMS_PER_NUMBER`` per number and window) | ``sms_unavailable``
+  (the deployment's hourly SMS budget is spent: members are told to call) |
+  ``no_contact`` (nothing on file to send to) | ``send_failed`` |
+  ``already_active`` | ``locked`` | ``invalid_ref``.  A new send kills the
+  live challenges *of the same conversation* only: another conversation
+  (perhaps someone else's) cannot cancel a member's pending code.
 - :func:`verify_code` -> ``ok`` | ``wrong`` (with ``attempts_left``; 0 means
   the challenge is now dead) | ``expired`` | ``exhausted`` | ``consumed`` |
   ``no_challenge`` | ``invalid_format`` (not the right number of digits: not
-  counted as an attempt) | ``invalid_ref``.  Each attempt is reserved with a
-  conditional UPDATE (``attempts_used < max_attempts AND consumed_at IS
-  NULL``), so concurrent guesses cannot exceed the limit, and a right code
-  consumes the challenge with ``UPDATE ... WHERE consumed_at IS NULL``.
+  counted as an attempt) | ``invalid_ref``.  Only the challenges asked for
+  by *this* conversation are considered, and a consumed challenge is never
+  success again (``consumed``).  Each attempt is reserved with a conditional
+  UPDATE (``attempts_used < max_attempts AND consumed_at IS NULL``), so
+  concurrent guesses cannot exceed the limit, and a right code consumes the
+  challenge with ``UPDATE ... WHERE consumed_at IS NULL``.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.activation import audit
+from bot.activation import audit, sms_gate
 from bot.activation.context import Context
 from bot.activation.emails import otp_email, otp_sms
 from bot.notify import DeliveryResult
@@ -47,6 +57,9 @@ INVALID_DESTINATION = "invalid_destination"
 ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 INVALID_REF = "invalid_ref"
+SMS_UNAVAILABLE = "sms_unavailable"
+NUMBER_LIMITED = "number_limited"
+NO_CONTACT = "no_contact"
 
 OK = "ok"
 WRONG = "wrong"
@@ -72,6 +85,7 @@ class ChallengeStart:
     sends_left: int | None = None  # in the current hour, after this send
     retry_at: datetime | None = None  # when RATE_LIMITED: first moment a send is allowed
     delivery: DeliveryResult | None = None
+    channel: str | None = None  # "sms" | "email": where the code went (SENT)
 
 
 @dataclass(frozen=True)
@@ -113,21 +127,15 @@ def _sends_in_window(session: Session, member_id: int, now: datetime) -> list[da
 def start_challenge(
     ctx: Context,
     member_ref: str,
-    channel: str,
-    destination: str,
     purpose: str = ACTIVATION,
     conversation: str | None = None,
 ) -> ChallengeStart:
-    """Create a challenge and send its code; see the module docstring for outcomes."""
+    """Create a challenge and send its code to the contact on file; see the module docstring."""
     member_id = ctx.member_id(member_ref)
     if member_id is None:
         return ChallengeStart(INVALID_REF)
-    target = normalize_destination(channel, destination)
-    if target is None:
-        return ChallengeStart(INVALID_DESTINATION)
     otp_conf = ctx.tenant.otp
     conv = ctx.conversation_ref(conversation)
-    masked = mask_phone(target) if channel == "sms" else mask_email(target)
     now = clock.now()
 
     with ctx.session() as session:
@@ -138,16 +146,30 @@ def start_challenge(
             return ChallengeStart(ALREADY_ACTIVE)
         if member.status == "locked":
             return ChallengeStart(LOCKED)
+        channel, target = on_file_destination(ctx, member)
+        if channel is None or target is None:
+            audit.record(session, "otp_no_contact", member_id, conv, purpose=purpose)
+            return ChallengeStart(NO_CONTACT)
+        masked = mask_phone(target) if channel == "sms" else mask_email(target)
         sends = _sends_in_window(session, member_id, now)
         if len(sends) >= otp_conf.max_sends_per_hour:
             audit.record(session, "otp_rate_limited", member_id, conv, purpose=purpose)
             return ChallengeStart(RATE_LIMITED, masked, retry_at=sends[0] + SEND_WINDOW, sends_left=0)
-        # a new code replaces every live one of this member and purpose
+        if channel == "sms":
+            admitted, retry_at = sms_gate.admit_sms(session, ctx.settings, ctx.tenant, target, now)
+            if admitted == sms_gate.NUMBER_LIMITED:
+                audit.record(session, "otp_number_limited", member_id, conv, purpose=purpose)
+                return ChallengeStart(NUMBER_LIMITED, masked, retry_at=retry_at, sends_left=0)
+            if admitted != sms_gate.ALLOWED:
+                audit.record(session, "otp_sms_unavailable", member_id, conv, purpose=purpose, reason=admitted)
+                return ChallengeStart(SMS_UNAVAILABLE, masked, retry_at=retry_at)
+        # a new code replaces the live ones this conversation asked for
         session.execute(
             update(Challenge)
             .where(
                 Challenge.member_id == member_id,
                 Challenge.purpose == purpose,
+                Challenge.conversation == conv,
                 Challenge.consumed_at.is_(None),
                 Challenge.expires_at > now,
             )
@@ -169,6 +191,7 @@ def start_challenge(
             attempts_used=0,
             max_attempts=otp_conf.max_attempts,
             created_at=now,
+            conversation=conv,
         )
         session.add(challenge)
         log_row = SendLog(member_id=member_id, purpose=purpose, at=now)
@@ -197,7 +220,9 @@ def start_challenge(
 
     delivery = ctx.notifier.deliver(outbox_id)
     if delivery.delivered or (delivery.queued and channel == "email"):
-        return ChallengeStart(SENT, masked, expires_at, otp_conf.lifetime_minutes, sends_left, delivery=delivery)
+        return ChallengeStart(
+            SENT, masked, expires_at, otp_conf.lifetime_minutes, sends_left, delivery=delivery, channel=channel
+        )
     # the code never left: kill the challenge and give the send back
     with ctx.session() as session:
         session.execute(
@@ -213,10 +238,24 @@ def start_challenge(
     return ChallengeStart(SEND_FAILED, masked, sends_left=sends_left + 1, delivery=delivery)
 
 
-def _latest(session: Session, member_id: int, purpose: str) -> Challenge | None:
+def on_file_destination(ctx: Context, member: Member) -> tuple[str | None, str | None]:
+    """(channel, destination) of a code for ``member``: the mobile on file in an allowed
+    country, else the e-mail on file, else (None, None)."""
+    if member.mobile and sms_gate.country_allowed(ctx.tenant, member.mobile):
+        target = normalize_destination("sms", member.mobile)
+        if target:
+            return "sms", target
+    if member.email:
+        target = normalize_destination("email", member.email)
+        if target:
+            return "email", target
+    return None, None
+
+
+def _latest(session: Session, member_id: int, purpose: str, conv: str | None) -> Challenge | None:
     return session.execute(
         select(Challenge)
-        .where(Challenge.member_id == member_id, Challenge.purpose == purpose)
+        .where(Challenge.member_id == member_id, Challenge.purpose == purpose, Challenge.conversation == conv)
         .order_by(Challenge.id.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -247,7 +286,7 @@ def verify_code(
     conv = ctx.conversation_ref(conversation)
     now = clock.now()
     with ctx.session() as session:
-        challenge = _latest(session, member_id, purpose)
+        challenge = _latest(session, member_id, purpose, conv)
         if challenge is None:
             return VerifyResult(NO_CHALLENGE)
         dead = _dead_state(challenge, now)
@@ -293,10 +332,10 @@ def verify_code(
 
 
 def verified_challenge(
-    session: Session, member_id: int, purpose: str, within: timedelta, now: datetime
+    session: Session, member_id: int, purpose: str, within: timedelta, now: datetime, conv: str | None
 ) -> Challenge | None:
-    """The member's most recent challenge verified (consumed) within ``within``."""
-    challenge = _latest(session, member_id, purpose)
+    """The most recent challenge of this conversation, verified (consumed) within ``within``."""
+    challenge = _latest(session, member_id, purpose, conv)
     if challenge is None or challenge.consumed_at is None or now - challenge.consumed_at > within:
         return None
     return challenge
@@ -314,3 +353,39 @@ def sends_used(session: Session, member_id: int, now: datetime | None = None) ->
             select(func.count(SendLog.id)).where(SendLog.member_id == member_id, SendLog.at > now - SEND_WINDOW)
         ).scalar_one()
     )
+
+
+def typed_contact_on_file(ctx: Context, member_ref: str, mobile: str | None = None, email: str | None = None) -> bool:
+    """Whether a mobile or e-mail typed in the chat is the one the member has on file.
+
+    A match lets the member go on (the code still goes to the contact on
+    file); a mismatch sends nothing anywhere.  ``mobile`` is E.164.
+    """
+    member_id = ctx.member_id(member_ref)
+    if member_id is None:
+        return False
+    with ctx.session() as session:
+        member = session.get(Member, member_id)
+        if member is None:
+            return False
+        if mobile:
+            on_file = normalize_destination("sms", member.mobile or "")
+            return bool(on_file) and normalize_destination("sms", mobile) == on_file
+        if email:
+            return bool(member.email) and member.email.strip().casefold() == email.strip().casefold()
+    return False
+
+
+def on_file_summary(ctx: Context, member_ref: str) -> tuple[str, str] | None:
+    """(channel, masked destination) a code for this member would go to; None when there is none."""
+    member_id = ctx.member_id(member_ref)
+    if member_id is None:
+        return None
+    with ctx.session() as session:
+        member = session.get(Member, member_id)
+        if member is None:
+            return None
+        channel, target = on_file_destination(ctx, member)
+    if channel is None or target is None:
+        return None
+    return channel, mask_phone(target) if channel == "sms" else mask_email(target)

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-REASONS = ("advisor_request", "fallback", "activation_locked", "complaint", "other")
+REASONS = (
+    "advisor_request",
+    "fallback",
+    "activation_locked",
+    "contact_not_theirs",
+    "no_contact_on_file",
+    "code_not_delivered",
+    "complaint",
+    "other",
+)
 _BY_INTENT = {"request_human": "advisor_request", "complaint": "complaint"}
 
 

@@ -36,6 +36,18 @@ _INTROS = {
     "activation_locked": (
         "Je ne peux pas vérifier vos informations après plusieurs essais : un conseiller pourra vous aider."
     ),
+    "contact_not_theirs": (
+        "Pour votre sécurité, je ne peux envoyer un code qu'aux coordonnées déjà enregistrées dans votre dossier : "
+        "un conseiller de {name} pourra les mettre à jour avec vous, puis vous pourrez activer votre espace."
+    ),
+    "no_contact_on_file": (
+        "Votre dossier ne comporte ni mobile ni adresse e-mail où envoyer un code de vérification : "
+        "pour votre sécurité, l'activation en ligne n'est donc pas possible. Un conseiller de {name} pourra "
+        "compléter votre dossier avec vous."
+    ),
+    "code_not_delivered": (
+        "Je n'ai pas pu vous envoyer le code de vérification. Un conseiller de {name} pourra vous aider."
+    ),
     "complaint": (
         "Je suis désolé que vous rencontriez ce problème. Votre réclamation doit être traitée par un conseiller."
     ),
@@ -147,6 +159,10 @@ def ticket_outcome(tenant: Tenant, result: service.TicketResult) -> str:
         )
     if outcome == service.FAILED:
         lines = [f"Votre demande est enregistrée (référence {reference}), mais je n'ai pas pu la transmettre."]
+        lines.extend(_phone_lines_no_clock(tenant))
+        return "\n".join(lines)
+    if outcome == service.RATE_LIMITED:
+        lines = ["Vous avez déjà envoyé plusieurs demandes : je ne peux pas en transmettre une autre pour le moment."]
         lines.extend(_phone_lines_no_clock(tenant))
         return "\n".join(lines)
     if outcome == service.INVALID_EMAIL:
