@@ -6,10 +6,12 @@ readable and whose ``message`` tells the member, in French, what is wrong and
 how to fix it:
 
 - :func:`parse_nir` → :class:`Nir` (masked in ``str``/``repr``), :class:`InvalidNir`;
+  provisional numbers (first digit 3, 4, 7, 8) are accepted, ``provisional`` true;
   :func:`find_nir` finds a NIR inside a sentence; :meth:`NirFacts.from_masked`
   rebuilds sex, birth year/month and department from the masked form;
 - :func:`check_nir_against` → list of :class:`Inconsistency` between the NIR
-  and the birth date and department given;
+  and the birth date and department given (Corsica: 20 before 1976, 2A/2B
+  since; nothing for a provisional number);
 - :func:`parse_department` → :class:`Department`, :class:`InvalidDepartment`;
 - :func:`parse_birth_date` → ``datetime.date``, :class:`InvalidBirthDate`;
   :func:`find_birth_date` finds a date inside a sentence;

@@ -7,6 +7,12 @@ all mean "born abroad", code 99) come from Babel's French territory names.
 The NIR codes whose meaning depends on the birth year (Corsica 20, Seine 75,
 Seine-et-Oise 78, Algeria, Morocco, Tunisia) are in
 ``nir_historical_codes.csv`` and used by :mod:`bot.identity.consistency`.
+
+Corsica was one department, 20, until 1 January 1976, then Corse-du-Sud (2A)
+and Haute-Corse (2B): :data:`CORSICA`, :data:`CORSICA_CODES` and
+:data:`CORSICA_SPLIT_YEAR` come from the 20 row of that file, and
+:func:`same_birth_department` treats 20 and 2A/2B as the same birth
+department for people born before 1976 (a member file may hold either).
 """
 
 from __future__ import annotations
@@ -89,6 +95,24 @@ HISTORICAL_CODES: dict[str, HistoricalCode] = {
     row["code"]: HistoricalCode(row["code"], row["name"], int(row["born_before"]), frozenset(row["covers"].split()))
     for row in _rows("nir_historical_codes.csv")
 }
+
+#: Corsica's code in the NIR (and in older records) for births before the split.
+CORSICA = "20"
+#: Today's Corsican codes (2A Corse-du-Sud, 2B Haute-Corse), used from this year on.
+CORSICA_CODES: frozenset[str] = HISTORICAL_CODES[CORSICA].covers
+CORSICA_SPLIT_YEAR: int = HISTORICAL_CODES[CORSICA].born_before
+
+
+def same_birth_department(first: str, second: str, birth_year: int | None) -> bool:
+    """Whether two department codes name the same birth department for a
+    person born in ``birth_year``: equal codes, or 20 and 2A/2B (either way
+    round) for a birth before 1976. Codes as :func:`parse_department` gives
+    them (upper case, "01" not "1")."""
+    if first == second:
+        return True
+    pair = {first, second}
+    return birth_year is not None and birth_year < CORSICA_SPLIT_YEAR and CORSICA in pair and bool(pair & CORSICA_CODES)
+
 
 _BY_NAME: dict[str, tuple[str, ...]] = {}
 for _department in DEPARTMENTS.values():

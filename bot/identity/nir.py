@@ -9,6 +9,15 @@ go to a log, a reply or the database in clear.
 Layout (15 characters): sex (1), birth year (2), birth month (2), birth
 place (5: department 2 + commune 3, or overseas department 3 + commune 2, or
 99 + country 3), order number (3), key (2).
+
+The first digit is 1 (man) or 2 (woman) for a definitive NIR. People still
+waiting for theirs are identified by a *provisional* number built the same
+way, with the same key: 3 or 4 while a person born abroad is being
+registered, 7 or 8 for the waiting number (NIA) of the national register. A
+member file can hold such a number, so it is accepted, with
+``provisional=True`` (odd first digit: man, even: woman); its birth date and
+place are not cross-checked (:func:`bot.identity.check_nir_against`), the
+member-store match decides.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ _SHAPE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?", re.ASCII
 _RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ .\-]?(?:[0-9]|(?<=2)[AaBb])){12,14}(?![0-9A-Za-z])")
 _ANY_RUN = re.compile(r"[0-9](?:[ .\-]?(?:[0-9]|(?<=2)[AaBb]))*")
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_MASKED = re.compile(r"([12]) ([0-9]{2}) ([0-9]{2}) ([0-9]{2}|2[AB]|9[78][0-9]) [* ]+", re.ASCII)
+_MASKED = re.compile(r"([123478]) ([0-9]{2}) ([0-9]{2}) ([0-9]{2}|2[AB]|9[78][0-9]) [* ]+", re.ASCII)
 
 # Department codes a NIR can carry: today's codes (2 characters, or 3 digits
 # for overseas), plus the codes only used for births before a given year
@@ -42,6 +51,12 @@ _TWO_CHAR_CODES = frozenset(code for code in DEPARTMENTS if len(code) == 2) | fr
 _OVERSEAS_CODES = frozenset(code for code in DEPARTMENTS if len(code) == 3)
 
 _WHERE = "sur votre carte Vitale ou votre attestation de droits"
+
+#: First digit of a definitive NIR: 1 man, 2 woman.
+DEFINITIVE_FIRST_DIGITS = frozenset({1, 2})
+#: First digit of a provisional number: 3/4 (person born abroad being
+#: registered), 7/8 (waiting number, NIA, until the NIR is certified).
+PROVISIONAL_FIRST_DIGITS = frozenset({3, 4, 7, 8})
 
 
 def _month_from_code(code: int) -> int | None:
@@ -64,12 +79,19 @@ class NirFacts:
 
     The conversation keeps only the masked number; ``NirFacts.from_masked``
     rebuilds these facts so :func:`check_nir_against` can run later.
+    ``sex`` is the first digit as written: 1 or 2, or 3, 4, 7, 8 for a
+    provisional number (see ``provisional``).
     """
 
     sex: int
     birth_year: int
     month_code: str
     department: str
+
+    @property
+    def provisional(self) -> bool:
+        """A provisional number (first digit 3, 4, 7 or 8), not yet a definitive NIR."""
+        return self.sex in PROVISIONAL_FIRST_DIGITS
 
     @property
     def birth_month(self) -> int | None:
@@ -83,7 +105,7 @@ class NirFacts:
 
     @classmethod
     def from_masked(cls, masked: str) -> NirFacts:
-        """Facts of a masked NIR such as "1 80 10 42 *** *** **"."""
+        """Facts of a masked NIR such as "1 80 10 42 *** *** **" (or "7 80 10 42 …", provisional)."""
         match = _MASKED.fullmatch((masked or "").strip())
         if (
             not match
@@ -103,7 +125,7 @@ class NirFacts:
 
 @dataclass(frozen=True, repr=False)
 class Nir(NirFacts):
-    """A structurally valid NIR with a correct key. ``str()`` is the masked form."""
+    """A structurally valid NIR (or provisional number) with a correct key. ``str()`` is the masked form."""
 
     commune: str
     order: str
@@ -162,6 +184,9 @@ def _characters_error() -> InvalidNir:
 def parse_nir(text: str) -> Nir:
     """Check a NIR typed by the member and return it, or raise :class:`InvalidNir`.
 
+    A provisional number (first digit 3, 4, 7 or 8) is checked the same way
+    and comes back with ``provisional`` true.
+
     Reasons: ``empty``, ``characters``, ``missing_key`` (13 characters: the
     key is missing), ``length``, ``sex``, ``month``, ``department``,
     ``commune``, ``order``, ``key``.
@@ -194,16 +219,11 @@ def parse_nir(text: str) -> Nir:
 
 
 def _check_structure(compact: str) -> Nir:
-    sex = compact[0]
-    if sex not in "12":
-        if sex in "78":
-            message = (
-                "Un numéro commençant par 7 ou 8 est un numéro provisoire : merci d'indiquer votre numéro "
-                f"de sécurité sociale définitif, tel qu'il figure {_WHERE}."
-            )
-        else:
-            message = "Un numéro de sécurité sociale commence par 1 ou 2 : merci de vérifier le premier chiffre."
-        raise InvalidNir("sex", message)
+    sex = int(compact[0])
+    if sex not in DEFINITIVE_FIRST_DIGITS | PROVISIONAL_FIRST_DIGITS:
+        raise InvalidNir(
+            "sex", "Un numéro de sécurité sociale commence par 1 ou 2 : merci de vérifier le premier chiffre."
+        )
     year = int(compact[1:3])
     month_code = compact[3:5]
     if not _month_code_valid(int(month_code)):
@@ -253,9 +273,10 @@ def _check_structure(compact: str) -> Nir:
         )
     # python-stdnum checks the characters, the length and the key (97 minus
     # the first 13 digits modulo 97, with 2A -> 19 and 2B -> 18). It does not
-    # check the sex digit, the month codes, the department codes (nor those
-    # that depend on the birth year), commune/order 000, nor tell a missing
-    # key apart: those are the checks above.
+    # check the sex digit (so provisional numbers, 3/4/7/8, pass as they are;
+    # a test pins it), the month codes, the department codes (nor those that
+    # depend on the birth year), commune/order 000, nor tell a missing key
+    # apart: those are the checks above.
     try:
         stdnum_nir.validate(compact)
     except stdnum_errors.InvalidChecksum:
@@ -266,4 +287,4 @@ def _check_structure(compact: str) -> Nir:
         ) from None
     except stdnum_errors.ValidationError:
         raise _characters_error() from None
-    return Nir(int(sex), year, month_code, department, commune, order, compact[13:15])
+    return Nir(sex, year, month_code, department, commune, order, compact[13:15])

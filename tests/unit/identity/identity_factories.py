@@ -1,6 +1,7 @@
 """Fictional NIR numbers for the identity tests: department codes, the card's
 grouping and a strategy for any valid NIR (keys from ``support.nir``,
-independent of python-stdnum)."""
+independent of python-stdnum), definitive (first digit 1 or 2) or, with
+``first_digits``, provisional (3, 4, 7, 8)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from hypothesis import strategies as st
 from support.nir import make_nir
 
 METRO_CODES = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
+DEFINITIVE_FIRST_DIGITS = "12"
+PROVISIONAL_FIRST_DIGITS = "3478"
+INVALID_FIRST_DIGITS = "0569"
 OVERSEAS_CODES = ["971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"]
 
 
@@ -24,9 +28,10 @@ MONTH_CODES = st.one_of(st.integers(1, 12), st.integers(20, 42), st.integers(50,
 
 
 @st.composite
-def valid_nirs(draw: st.DrawFn) -> str:
-    """Any structurally valid NIR (15 characters) with its correct key."""
-    sex = draw(st.sampled_from("12"))
+def valid_nirs(draw: st.DrawFn, first_digits: str = DEFINITIVE_FIRST_DIGITS) -> str:
+    """Any structurally valid NIR (15 characters) with its correct key, its
+    first digit one of ``first_digits``."""
+    sex = draw(st.sampled_from(first_digits))
     year = f"{draw(st.integers(0, 99)):02d}"
     month = draw(MONTH_CODES)
     place = draw(

@@ -126,6 +126,7 @@ def test_corsica_code_after_1976_message() -> None:
     [found] = check_nir_against(nir, date(2010, 5, 1), "2A", today=TODAY)
     assert found.field == "nir"
     assert "avant 1976" in found.message and "2010" in found.message
+    assert "2A (Corse-du-Sud) ou 2B (Haute-Corse)" in found.message
 
 
 def test_missing_answers_are_not_checked() -> None:
