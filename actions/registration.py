@@ -1,13 +1,20 @@
-"""SMIE-style registration in the conversation (issue 6): thin Rasa SDK actions.
+"""SMIE-style registration in the conversation (issues 6 and 12): thin Rasa SDK actions.
 
 Flow (tenant flow ``access_code_email``): ``action_start_registration``
 (introduction) -> ``registration_form`` (adherent number, access code checked
 against the store in the turn it is typed, e-mail) ->
-``action_registration_checked`` (CGU question, or hand-off to support after 3
+``action_registration_checked`` (CGU question; or, when the typed address is
+not the e-mail on file, « is the address on file still yours? » answered in
+``action_registration_contact_answer``; or hand-off to support after 3
 mismatches, or « déjà actif ») -> ``action_registration_accept_cgu``
 (records the acceptance, sends the e-mail « Je valide mon inscription ») ->
 optionally ``action_registration_code`` (the 13-digit code typed here).
 The password is never asked: the member sets it on the page of the link.
+
+An unknown number, a wrong code and a check refused by a limit (per number,
+per client, global) get the same answer; the client key
+(:func:`actions.common.client_key`) goes with every check.  Security
+notices queued by a check are delivered off the reply's path.
 
 Services: :mod:`bot.activation.registration` (blocking: run in an executor);
 texts: :mod:`bot.registration.replies`.  Values needed in a later turn are
@@ -17,35 +24,70 @@ e-mail addresses in stored slot values.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import asyncio
+import logging
+from typing import Any, Dict, List, Sequence, Set
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import run_blocking, slot_count
+from actions.common import client_key, run_blocking, slot_count
 from actions.support import offer_support, read_email_answer
-from bot.activation import get_context
+from bot.activation import Context, get_context, notices
+from bot.activation import activation as completion
 from bot.activation import registration as service
+from bot.dialogue import yes_no_answer
 from bot.notify import delivery_problem_message
 from bot.registration import replies
 from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number
 from bot.registration.state import last_action_before_user
 from bot.sealed import is_sealed, seal, unseal
 
+log = logging.getLogger("actions.registration")
+
 FORM_SLOTS = ("adherent_number", "access_code", "registration_email")
 VERIFIED = "verified"  # what access_code holds once checked (never the code itself)
+ON_FILE = "on_file"  # what registration_email holds once the member chose the address on file
+CONTACT_QUESTION = "contact_on_file"  # registration_question: « is the address on file still yours? »
 MATCHED, LOCKED, ALREADY_ACTIVE = "matched", "locked", "already_active"
-CGU_ASKED_BY = {"action_registration_checked", "action_registration_accept_cgu"}
+CGU_ASKED_BY = {"action_registration_checked", "action_registration_accept_cgu", "action_registration_contact_answer"}
+CONTACT_ASKED_BY = {"action_registration_checked", "action_registration_contact_answer"}
+CONTACT_HANDOFF_REASON = "contact_not_theirs"
+
+# notice deliveries running in the executor (kept so they are not collected early)
+BACKGROUND: Set[asyncio.Future[Any]] = set()
 
 
 def _failures(tracker: Tracker) -> int:
     return slot_count(tracker, "registration_failures")
 
 
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def _reset_form() -> List[EventType]:
-    return [SlotSet(name, None) for name in (*FORM_SLOTS, "email_unusual", "registration_result")]
+    return [
+        SlotSet(name, None)
+        for name in (*FORM_SLOTS, "email_unusual", "registration_result", "registration_question")
+    ]
+
+
+def _deliver_later(ctx: Context, outbox_ids: Sequence[int]) -> None:
+    """Deliver security notices without making the member wait (a slow mail server
+    would otherwise show that the adherent number exists).  A delivery that
+    does not happen stays in the outbox for ``python -m bot outbox retry``."""
+
+    def done(future: asyncio.Future[Any]) -> None:
+        BACKGROUND.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("security notice delivery failed: %s", type(future.exception()).__name__)
+
+    future = asyncio.get_running_loop().run_in_executor(None, notices.deliver, ctx, list(outbox_ids))
+    BACKGROUND.add(future)
+    future.add_done_callback(done)
 
 
 class ActionStartRegistration(Action):
@@ -102,13 +144,24 @@ class ValidateRegistrationForm(FormValidationAction):
         if code is None:
             dispatcher.utter_message(text=replies.invalid_access_code())
             return {"access_code": None}
-        result = await run_blocking(service.check_access, ctx, number, code, conversation=tracker.sender_id)
+        result = await run_blocking(
+            service.check_access,
+            ctx,
+            number,
+            code,
+            conversation=tracker.sender_id,
+            client=client_key(tracker),
+            deliver_notices=False,
+        )
+        if result.notice_ids:
+            _deliver_later(ctx, result.notice_ids)
         if result.outcome == service.MATCHED:
             dispatcher.utter_message(text=replies.access_recognised())
             return {"access_code": VERIFIED, "member_ref": result.member_ref, "registration_result": MATCHED}
         if result.outcome == service.ALREADY_ACTIVE:
             return {"access_code": None, "registration_result": ALREADY_ACTIVE, "requested_slot": None}
-        if result.outcome == service.LOCKED:
+        if result.outcome == service.LOCKED:  # locked in the store, and the right code typed
+            dispatcher.utter_message(text=replies.locked_account())
             return {
                 "access_code": None,
                 "registration_result": LOCKED,
@@ -125,7 +178,8 @@ class ValidateRegistrationForm(FormValidationAction):
                 "support_reason": "activation_locked",
                 "requested_slot": None,
             }
-        dispatcher.utter_message(text=replies.mismatch(failures))
+        # unknown number, wrong code or a check refused by a limit: one answer
+        dispatcher.utter_message(text=replies.mismatch(failures, ctx.tenant))
         return {"access_code": None, "adherent_number": None, "registration_failures": float(failures)}
 
     def validate_registration_email(
@@ -148,7 +202,24 @@ class ActionRegistrationChecked(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ctx = get_context()
         outcome = tracker.get_slot("registration_result")
-        if outcome == MATCHED and tracker.get_slot("member_ref") and tracker.get_slot("registration_email"):
+        member_ref = tracker.get_slot("member_ref")
+        if outcome == MATCHED and member_ref and tracker.get_slot("registration_email"):
+            email = unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
+            contact = await run_blocking(service.check_contact, ctx, member_ref, email)
+            if contact.outcome == service.CONTACT_MISMATCH:
+                # nothing goes to the typed address: is the one on file still theirs?
+                dispatcher.utter_message(
+                    text=replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""),
+                    buttons=replies.YES_NO_CONTACT,
+                )
+                return [
+                    SlotSet("registration_result", None),
+                    SlotSet("pending_question", None),
+                    SlotSet("registration_question", CONTACT_QUESTION),
+                ]
+            if contact.outcome == service.INVALID_REF:
+                dispatcher.utter_message(text=replies.no_registration_in_progress())
+                return _reset_form()
             dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
             return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
         if outcome == LOCKED:
@@ -158,6 +229,50 @@ class ActionRegistrationChecked(Action):
         else:
             dispatcher.utter_message(text=replies.no_registration_in_progress())
         return _reset_form()
+
+
+class ActionRegistrationContactAnswer(Action):
+    """The answer to « is the address on file still yours? »: yes -> the CGU
+    (the e-mail will go to the address on file); no -> nothing is sent, the
+    member on file gets the ``attempt_stopped`` notice (at most once a
+    window) and the conversation is handed to support (the mutuelle updates
+    the address first); stop -> the end."""
+
+    def name(self) -> str:
+        return "action_registration_contact_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        ctx = get_context()
+        intent = _intent(tracker)
+        if intent == "stop":
+            dispatcher.utter_message(response="utter_stopped")
+            return _reset_form()
+        member_ref = tracker.get_slot("member_ref")
+        answer = yes_no_answer(intent)
+        if answer is None or last_action_before_user(tracker.events) not in CONTACT_ASKED_BY:
+            # not an answer to the question just asked: ask it again
+            email = unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
+            contact = await run_blocking(service.check_contact, ctx, member_ref, email) if member_ref else None
+            if contact is None or contact.outcome != service.CONTACT_MISMATCH:
+                dispatcher.utter_message(text=replies.no_registration_in_progress())
+                return _reset_form()
+            dispatcher.utter_message(
+                text=replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""),
+                buttons=replies.YES_NO_CONTACT,
+            )
+            return [SlotSet("registration_question", CONTACT_QUESTION)]
+        if answer:
+            dispatcher.utter_message(text=replies.contact_kept())
+            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            return [
+                SlotSet("registration_question", None),
+                SlotSet("registration_email", ON_FILE),
+                SlotSet("pending_question", "cgu"),
+            ]
+        # the member on file is told, at most once a window (attempt_stopped notice)
+        await run_blocking(completion.contact_not_theirs, ctx, member_ref, conversation=tracker.sender_id)
+        dispatcher.utter_message(text=replies.contact_not_theirs())
+        return [*_reset_form(), *offer_support(dispatcher, tracker, CONTACT_HANDOFF_REASON)]
 
 
 class ActionRegistrationExplain(Action):
@@ -193,8 +308,9 @@ class ActionRegistrationAcceptCgu(Action):
             dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
             return [SlotSet("pending_question", "cgu")]
         member_ref = tracker.get_slot("member_ref")
-        email = unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
-        if not member_ref or not email:
+        on_file = tracker.get_slot("registration_email") == ON_FILE
+        email = None if on_file else unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
+        if not member_ref or not (email or on_file):
             dispatcher.utter_message(text=replies.no_registration_in_progress())
             return [SlotSet("pending_question", None)]
         conversation = tracker.sender_id

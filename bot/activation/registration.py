@@ -2,21 +2,27 @@
 
 The guide's steps, as services:
 
-1. :func:`check_access` -> ``matched`` (with ``member_ref``) | ``no_match``
-   (unknown number or wrong code: same answer) | ``already_active`` |
-   ``locked``.  The access code is compared by keyed hash
-   (``keyed_hash(secret, "access_code", code.strip().upper())``).
+1. :func:`check_access` -> ``matched`` (with ``member_ref``) | ``no_match`` |
+   ``already_active`` | ``locked``.  The access code is compared by keyed
+   hash (``keyed_hash(secret, "access_code", code.strip().upper())``).
+   ``no_match`` is the one answer for an unknown number, a wrong code *and*
+   every refusal by a limit (below): nobody learns from it whether an
+   adherent number exists.  ``already_active`` and ``locked`` are only told
+   to whoever typed the right code (they proved they hold the letter).
 2. :func:`record_cgu_acceptance` stores the acceptance with its version and
    time (``consents``) -> ``recorded`` | ``invalid_ref``.
-3. :func:`send_confirmation` sends the guide's e-mail « Espace <name> -
+3. :func:`check_contact` compares the address the member typed with the
+   e-mail on file -> ``contact_match`` | ``contact_mismatch`` (with the
+   address on file, masked) | ``no_contact_on_file`` | ``invalid_ref``.
+4. :func:`send_confirmation` sends the guide's e-mail « Espace <name> -
    Demande de confirmation d'inscription »: a « Je valide mon inscription »
    link (``settings.public_url + "/activation/" + token``, valid
    ``tenant.activation_link_hours`` = 24 h, single use) to the password page,
    and a 13-digit activation code as the alternative.  Outcomes: ``sent`` |
    ``queued`` (SMTP trouble: it will be retried) | ``failed`` |
    ``cgu_required`` | ``rate_limited`` | ``invalid_email`` |
-   ``already_active`` | ``locked`` | ``invalid_ref``.
-4. :func:`confirm_with_code` is for the code typed in the chat.  Decision: the
+   ``email_not_on_file`` | ``already_active`` | ``locked`` | ``invalid_ref``.
+5. :func:`confirm_with_code` is for the code typed in the chat.  Decision: the
    code proves the member received the e-mail, so it *confirms the e-mail
    address* (the member becomes ``pending`` with that address) but does not
    consume the link: the password is never asked in the chat, so the member
@@ -26,25 +32,54 @@ The guide's steps, as services:
    link's ``expires_at``) | ``wrong`` | ``expired`` | ``used`` | ``no_token`` |
    ``too_many_attempts`` (5 wrong codes per hour) | ``already_active`` |
    ``invalid_ref``.
+
+Limits on access codes (issue 12), shared by every replica (:mod:`bot.limits`),
+checked in this order, each refusal answered ``no_match`` without comparing
+the code:
+
+- per client (``client_attempts``: the caller's ``client``, see
+  ``actions.common.client_key``): every check counts, refused over the limit;
+- global (``access_failures_global``): every wrong code counts; over the
+  limit every check is refused for the window and a warning is logged;
+- per adherent number (:data:`MAX_ACCESS_FAILURES_PER_HOUR` wrong codes per
+  :data:`ACCESS_FAILURE_WINDOW`, counted for unknown numbers too so both
+  behave alike): beyond, even the right code is refused.  When a wrong code
+  reaches that limit on a member whose account is not active yet, the
+  ``locked`` security notice goes to the contacts on file
+  (:mod:`bot.activation.notices`), once per window.  The store status is not
+  changed: a lock anyone could trigger by typing wrong codes would lock real
+  members out; the pause ends by itself.
+
+Contacts on file: when the record holds an e-mail address, the confirmation
+goes to that address only (a different typed address gets
+``email_not_on_file`` and nothing is sent); otherwise the typed address is
+used (the access code mailed on paper proves possession) and stored only
+when the member confirms it, the mobile on file being told
+(``contact_changed`` notice).  An e-mail on file is never replaced from the
+chat.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from bot import clock
-from bot.activation import audit, tokens
+from bot import clock, limits
+from bot.activation import audit, notices, tokens
 from bot.activation.activation import activation_link
 from bot.activation.context import Context
 from bot.activation.emails import format_deadline, registration_confirmation_email
 from bot.activation.otp import SEND_WINDOW, normalize_destination
 from bot.notify import DeliveryResult
 from bot.security import constant_time_equal, keyed_hash, mask_email
-from bot.store.models import AuditEvent, Consent, Member, SendLog
+from bot.store.models import Consent, Member, SendLog
+
+log = logging.getLogger("bot.registration")
 
 MATCHED = "matched"
 NO_MATCH = "no_match"
@@ -52,10 +87,13 @@ ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 INVALID_REF = "invalid_ref"
 # wrong access codes accepted per adherent number and hour, across all
-# conversations (a conversation only allows 3): beyond, even the right code is
-# refused for the hour, so short codes cannot be guessed by starting over
+# conversations and clients (a conversation only allows 3): beyond, even the
+# right code is refused for the hour, so short codes cannot be guessed by
+# starting over
 MAX_ACCESS_FAILURES_PER_HOUR = 10
 ACCESS_FAILURE_WINDOW = timedelta(hours=1)
+PER_NUMBER_LIMIT = limits.Limit("access_failures_number", MAX_ACCESS_FAILURES_PER_HOUR, ACCESS_FAILURE_WINDOW)
+GLOBAL_WARNING_EVERY = 60.0  # seconds between two warnings of the global refusal (per process)
 RECORDED = "recorded"
 SENT = "sent"
 QUEUED = "queued"
@@ -63,6 +101,10 @@ FAILED = "failed"
 CGU_REQUIRED = "cgu_required"
 RATE_LIMITED = "rate_limited"
 INVALID_EMAIL = "invalid_email"
+EMAIL_NOT_ON_FILE = "email_not_on_file"
+CONTACT_MATCH = "contact_match"
+CONTACT_MISMATCH = "contact_mismatch"
+NO_CONTACT_ON_FILE = "no_contact_on_file"
 CONFIRMED = "confirmed"
 WRONG = "wrong"
 EXPIRED = "expired"
@@ -72,11 +114,30 @@ TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 MAX_WRONG_CODES_PER_HOUR = 5
 
+# audit events of the access check (never shown to a member)
+THROTTLED_BY = {
+    "client": "access_client_limited",
+    "global": "access_global_limited",
+    "number": "access_throttled",
+}
+LOCK_NOTICE_EVENT = "access_lock_notice"
+
+_last_global_warning = [0.0]
+
 
 @dataclass(frozen=True)
 class AccessResult:
     outcome: str
     member_ref: str | None = None
+    # security notices queued by this check, still to deliver when the check
+    # was asked not to deliver them itself (``deliver_notices=False``)
+    notice_ids: tuple[int, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class ContactCheck:
+    outcome: str
+    email_masked: str | None = None  # the address on file, masked
 
 
 @dataclass(frozen=True)
@@ -99,48 +160,131 @@ def normalize_adherent_number(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
+def same_address(a: str | None, b: str | None) -> bool:
+    """Two e-mail addresses are the same one, case ignored (``Paul@Ex.com`` = ``paul@ex.com``)."""
+    return bool(a) and bool(b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+
+
+def _warn_global(count: int, lim: limits.Limit) -> None:
+    """Log the global refusal, at most once a minute per process (not once per attempt)."""
+    now = time.monotonic()
+    if now - _last_global_warning[0] >= GLOBAL_WARNING_EVERY:
+        _last_global_warning[0] = now
+        log.warning(
+            "access-code checks refused for every adherent number: %d wrong access codes in the last %s "
+            "(ASSISTANT_LIMIT_ACCESS_FAILURES_PER_HOUR=%d): someone may be guessing codes",
+            count,
+            lim.window,
+            lim.max_count,
+        )
+
+
 def check_access(
     ctx: Context,
     adherent_number: str,
     access_code: str,
     email: str | None = None,
     conversation: str | None = None,
+    *,
+    client: str | None = None,
+    deliver_notices: bool = True,
 ) -> AccessResult:
-    """Check the two values « indiqués dans le courrier ».  ``email`` is not used
-    for matching (it is the address the member chooses); give it to
-    :func:`send_confirmation`."""
+    """Check the two values « indiqués dans le courrier »; see the module docstring.
+
+    ``email`` is not used for matching (see :func:`check_contact`).
+    ``conversation`` is the Rasa sender id (stored hashed in the audit log);
+    ``client`` who is talking (``actions.common.client_key``), for the
+    per-client limit (the conversation when not given).  With
+    ``deliver_notices=False`` the security notices this check queued are
+    returned in ``notice_ids`` for the caller to deliver (off the reply's
+    path, so a slow mail server does not tell that the number exists).
+    """
     conv = ctx.conversation_ref(conversation)
-    wanted = keyed_hash(ctx.settings.secret_key, "access_code", (access_code or "").strip().upper())
+    secret = ctx.settings.secret_key
+    wanted = keyed_hash(secret, "access_code", (access_code or "").strip().upper())
     number = normalize_adherent_number(adherent_number)
+    notice_ids: list[int] = []
     with ctx.session() as session:
+        per_client = limits.limit("client_attempts", ctx.settings.limits)
+        if not limits.hit(session, secret, per_client, client or f"sender:{conversation}").allowed:
+            audit.record(session, THROTTLED_BY["client"], None, conv)
+            return AccessResult(NO_MATCH)
+        everyone = limits.limit("access_failures_global", ctx.settings.limits)
+        overall = limits.peek(session, secret, everyone, limits.GLOBAL)
+        if not overall.allowed:
+            audit.record(session, THROTTLED_BY["global"], None, conv)
+            _warn_global(overall.count, everyone)
+            return AccessResult(NO_MATCH)
         member = session.execute(select(Member).where(Member.adherent_number == number)).scalar_one_or_none()
         if member is None and number != (adherent_number or "").strip():
             member = session.execute(
                 select(Member).where(Member.adherent_number == (adherent_number or "").strip())
             ).scalar_one_or_none()
-        if member is not None and _recent_access_failures(session, member.id) >= MAX_ACCESS_FAILURES_PER_HOUR:
-            audit.record(session, "access_throttled", member.id, conv)
-            return AccessResult(LOCKED)
+        # unknown numbers are counted too: a throttled number looks like any other
+        number_key = f"member:{member.id}" if member is not None else f"number:{number}"
+        if not limits.peek(session, secret, PER_NUMBER_LIMIT, number_key).allowed:
+            audit.record(session, THROTTLED_BY["number"], member.id if member else None, conv)
+            return AccessResult(NO_MATCH)
         if member is None or not member.access_code_hash or not constant_time_equal(member.access_code_hash, wanted):
             audit.record(session, "access_mismatch", member.id if member else None, conv)
-            return AccessResult(NO_MATCH)
-        if member.status == "active":
+            limits.hit(session, secret, everyone, limits.GLOBAL)
+            tally = limits.hit(session, secret, PER_NUMBER_LIMIT, number_key)
+            if member is not None and tally.count >= PER_NUMBER_LIMIT.max_count:
+                notice_ids = _lock_notice(ctx, session, member, conv)
+            result = AccessResult(NO_MATCH)
+        elif member.status == "active":
             audit.record(session, "access_already_active", member.id, conv)
-            return AccessResult(ALREADY_ACTIVE)
-        if member.status == "locked":
+            result = AccessResult(ALREADY_ACTIVE)
+        elif member.status == "locked":
             audit.record(session, "access_locked", member.id, conv)
-            return AccessResult(LOCKED)
-        audit.record(session, "access_matched", member.id, conv)
-        return AccessResult(MATCHED, ctx.member_ref(member.id))
+            result = AccessResult(LOCKED)
+        else:
+            audit.record(session, "access_matched", member.id, conv)
+            result = AccessResult(MATCHED, ctx.member_ref(member.id))
+    if notice_ids and deliver_notices:
+        notices.deliver(ctx, notice_ids)
+        notice_ids = []
+    return AccessResult(result.outcome, result.member_ref, tuple(notice_ids))
 
 
-def _recent_access_failures(session, member_id: int) -> int:  # type: ignore[no-untyped-def]
-    since = clock.now() - ACCESS_FAILURE_WINDOW
-    return session.execute(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.member_id == member_id, AuditEvent.event == "access_mismatch", AuditEvent.at >= since
-        )
-    ).scalar_one()
+def _lock_notice(ctx: Context, session, member: Member, conv: str | None) -> list[int]:  # type: ignore[no-untyped-def]
+    """The per-number throttle just tripped: tell the member through the contacts on file, once per window.
+
+    Not for an active account (nothing to activate; the member logs in as
+    usual) nor a locked one (the lock was already told).
+    """
+    if member.status not in ("inactive", "pending"):
+        return []
+    # two wrong codes tripping the limit at once (in two buckets of the counter):
+    # the member row serialises them, so only the first one tells the member.
+    # FOR NO KEY UPDATE (key_share): it does not wait for the key-share locks the
+    # other checks' audit rows take on the member (a plain FOR UPDATE deadlocks)
+    session.execute(select(Member.id).where(Member.id == member.id).with_for_update(key_share=True))
+    now = clock.now()
+    if audit.count_since(session, LOCK_NOTICE_EVENT, member.id, now - ACCESS_FAILURE_WINDOW):
+        return []
+    ids = notices.queue_notices(ctx, session, member, notices.LOCKED, now=now)
+    audit.record(session, LOCK_NOTICE_EVENT, member.id, conv, notices=len(ids))
+    return ids
+
+
+def check_contact(ctx: Context, member_ref: str, email: str | None) -> ContactCheck:
+    """Compare the address the member typed with the e-mail on file (case ignored).
+
+    ``contact_mismatch`` carries the address on file, masked: the
+    confirmation can only go there (ask the member whether it is still theirs).
+    """
+    member_id = ctx.member_id(member_ref)
+    if member_id is None:
+        return ContactCheck(INVALID_REF)
+    with ctx.session() as session:
+        on_file = session.execute(select(Member.email).where(Member.id == member_id)).first()
+    if on_file is None:
+        return ContactCheck(INVALID_REF)
+    if not on_file[0]:
+        return ContactCheck(NO_CONTACT_ON_FILE)
+    masked = mask_email(on_file[0])
+    return ContactCheck(CONTACT_MATCH if same_address(email, on_file[0]) else CONTACT_MISMATCH, masked)
 
 
 def record_cgu_acceptance(
@@ -169,18 +313,28 @@ def has_accepted_cgu(ctx: Context, member_id: int, version: str | None = None) -
         )
 
 
-def send_confirmation(ctx: Context, member_ref: str, email: str, conversation: str | None = None) -> ConfirmationResult:
-    """Send (or send again) the confirmation e-mail; see the module docstring."""
+def send_confirmation(
+    ctx: Context, member_ref: str, email: str | None, conversation: str | None = None
+) -> ConfirmationResult:
+    """Send (or send again) the confirmation e-mail; see the module docstring.
+
+    ``email`` is the address the member typed, or None for « the address on
+    file » (the member said it is still theirs).  When the record holds an
+    e-mail, the message goes there only: a different ``email`` gets
+    ``email_not_on_file`` (with the address on file, masked) and nothing is
+    sent.  Without an e-mail on file, ``email`` is used.
+    """
     member_id = ctx.member_id(member_ref)
     if member_id is None:
         return ConfirmationResult(INVALID_REF)
-    address = normalize_destination("email", email)
-    if address is None:
-        return ConfirmationResult(INVALID_EMAIL)
+    typed = None
+    if email is not None:
+        typed = normalize_destination("email", email)
+        if typed is None:
+            return ConfirmationResult(INVALID_EMAIL)
     conv = ctx.conversation_ref(conversation)
     now = clock.now()
     hours = ctx.tenant.activation_link_hours
-    masked = mask_email(address)
     with ctx.session() as session:
         member = session.execute(select(Member).where(Member.id == member_id).with_for_update()).scalar_one_or_none()
         if member is None:
@@ -189,6 +343,16 @@ def send_confirmation(ctx: Context, member_ref: str, email: str, conversation: s
             return ConfirmationResult(ALREADY_ACTIVE)
         if member.status == "locked":
             return ConfirmationResult(LOCKED)
+        if member.email:
+            if typed is not None and not same_address(typed, member.email):
+                audit.record(session, "confirmation_not_on_file", member_id, conv)
+                return ConfirmationResult(EMAIL_NOT_ON_FILE, mask_email(member.email))
+            address = member.email
+        elif typed is None:
+            return ConfirmationResult(INVALID_EMAIL)
+        else:
+            address = typed
+        masked = mask_email(address)
         accepted = session.execute(
             select(Consent.id).where(Consent.member_id == member_id, Consent.cgu_version == ctx.tenant.cgu.version)
         ).first()
@@ -259,10 +423,26 @@ def confirm_with_code(ctx: Context, member_ref: str, code: str, conversation: st
             return CodeResult(USED)
         if found.state == tokens.EXPIRED:
             return CodeResult(EXPIRED)
+        if member.email and not same_address(found.email, member.email):
+            # sent before the record got another address: it no longer proves anything
+            return CodeResult(EXPIRED)
+        notice_ids: list[int] = []
+        values: dict = {"status": "pending", "version": Member.version + 1, "updated_at": now}
+        if not member.email and found.email and member.status in ("inactive", "pending"):
+            # the first address on file, proven by the code: tell the mobile on file
+            values["email"] = found.email
+            notice_ids = notices.queue_notices(
+                ctx,
+                session,
+                member,
+                notices.CONTACT_CHANGED,
+                change=notices.describe_change(None, found.email, None, None),
+                now=now,
+            )
         session.execute(
             update(Member)
             .where(Member.id == member_id, Member.status.in_(("inactive", "pending")))
-            .values(status="pending", email=found.email, version=Member.version + 1, updated_at=now)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         audit.record(
@@ -272,5 +452,9 @@ def confirm_with_code(ctx: Context, member_ref: str, code: str, conversation: st
             conv,
             token_id=found.token_id,
             email_masked=mask_email(found.email or ""),
+            added_on_file=bool(values.get("email")),
         )
-        return CodeResult(CONFIRMED, expires_at=found.expires_at)
+        result = CodeResult(CONFIRMED, expires_at=found.expires_at)
+    if notice_ids:
+        notices.deliver(ctx, notice_ids)
+    return result

@@ -63,14 +63,63 @@ def access_recognised() -> str:
     return "Merci, votre numéro d'adhérent et votre code d'accès sont reconnus."
 
 
-def mismatch(failures: int) -> str:
-    """Generic: never says which of the two values is wrong."""
+def contact_route(tenant: Tenant) -> str:
+    """How to reach the mutuelle, with only what its guide gives (« contactez … depuis votre espace personnel »)."""
+    if tenant.phone is not None:
+        return f"appelez {tenant.display_name} au {tenant.phone.number}"
+    if tenant.support_email:
+        return f"écrivez à {tenant.support_email}"
+    return f"contactez {tenant.display_name} depuis {tenant.contact_in_space}"
+
+
+def mismatch(failures: int, tenant: Tenant | None = None) -> str:
+    """The one answer for an unknown number, a wrong code and a paused check.
+
+    Never says which of the two values is wrong, nor whether the check was
+    refused by a limit: an unknown number, a wrong code and a throttled
+    number (or client, or deployment) read exactly the same.
+    """
     left = MAX_FAILURES - failures
     essais = "essai" if left == 1 else "essais"
+    letter = f"le courrier de {tenant.display_name}" if tenant else "votre courrier"
+    then = f"réessayez plus tard ou {contact_route(tenant)}" if tenant else "réessayez plus tard"
     return (
         "Le numéro d'adhérent et le code d'accès ne correspondent pas à nos informations. "
-        f"Vérifiez-les sur votre courrier et saisissez-les à nouveau (il vous reste {left} {essais})."
+        f"Vérifiez-les sur {letter} et saisissez-les à nouveau (il vous reste {left} {essais}).\n"
+        "Par sécurité, après plusieurs essais, la vérification est suspendue pendant un moment. "
+        f"Si vos informations sont exactes, {then}."
     )
+
+
+def locked_account() -> str:
+    """The right code for an account locked in the store (the hand-off follows)."""
+    return "Votre compte en ligne est bloqué par sécurité : je ne peux pas poursuivre sa création ici."
+
+
+YES_NO_CONTACT = [
+    {"title": "Oui, c'est mon adresse", "payload": "/affirm"},
+    {"title": "Non, plus maintenant", "payload": "/deny"},
+]
+
+
+def contact_on_file_question(tenant: Tenant, on_file_masked: str) -> str:
+    """The typed address differs from the one on file: nothing is sent to it; is the one on file still theirs?"""
+    return (
+        "Pour votre sécurité, l'e-mail de confirmation est envoyé uniquement à l'adresse que "
+        f"{tenant.display_name} a déjà dans votre dossier : {on_file_masked}. "
+        "Je n'envoie rien à l'adresse que vous venez d'indiquer.\n"
+        "Cette adresse est-elle toujours la vôtre ?"
+    )
+
+
+def contact_kept() -> str:
+    return "C'est noté : l'e-mail de confirmation partira à l'adresse de votre dossier."
+
+
+def contact_not_theirs() -> str:
+    """The address on file is no longer the member's: nothing is sent (the hand-off that
+    follows says why: only the contacts on file can be used, an advisor updates them)."""
+    return "Entendu, je n'envoie rien à cette adresse."
 
 
 def already_active(tenant: Tenant) -> str:
@@ -131,6 +180,11 @@ def confirmation(
         )
     if outcome == service.ALREADY_ACTIVE:
         return already_active(tenant)
+    if outcome == service.EMAIL_NOT_ON_FILE:
+        return (
+            "Pour votre sécurité, l'e-mail de confirmation ne peut partir qu'à l'adresse de votre dossier "
+            f"({result.email_masked}) : je n'ai rien envoyé. Recommencez en disant « créer mon compte »."
+        )
     if outcome == service.INVALID_EMAIL:
         return "Cette adresse e-mail ne semble pas valide. Recommencez en disant « créer mon compte »."
     if outcome in (service.INVALID_REF, service.CGU_REQUIRED):

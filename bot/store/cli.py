@@ -2,7 +2,9 @@
 
 - ``python -m bot db upgrade``: create or upgrade the schema (idempotent);
 - ``python -m bot db current``: the schema revision of the database;
-- ``python -m bot members import FILE.csv``: load the mutuelle's member file;
+- ``python -m bot members import FILE.csv``: load the mutuelle's member file
+  (refused rows and access codes too easy to guess are listed by line, the
+  codes never printed; weak codes are imported and do not change the exit code);
 - ``python -m bot members show ADHERENT_NUMBER``: one member, secrets masked;
 - ``python -m bot members unlock ADHERENT_NUMBER``: lift a lock;
 - ``python -m bot members demo [--if-empty]``: load the fictional demo members
@@ -173,8 +175,14 @@ def _db_current(args: argparse.Namespace) -> int:
 
 
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+    """Warnings (file-level, then weak access codes by line, never the code itself), then the summary."""
     for warning in report.warnings:
         print(f"warning: {warning}")
+    for code_warning in report.code_warnings:
+        print(f"warning: {code_warning}")
+    hidden = report.code_warning_count - len(report.code_warnings)
+    if hidden > 0:
+        print(f"warning: … and {hidden} more access code warning(s) not listed")
     print(report.summary())
 
 
@@ -192,6 +200,7 @@ def _audit_import(engine, name: str, report) -> None:  # type: ignore[no-untyped
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "refused": report.refused,
+                "code_warnings": report.code_warning_count,
             },
         )
 

@@ -28,6 +28,16 @@ stays bounded: one batch of rows at a time plus the set of adherent numbers
 seen (to refuse duplicates).  The NIR and the access code are hashed
 (``bot.store.hashing``) before they leave this module; a refusal never
 quotes them.
+
+Access codes too easy to guess (issue 12) are *warned about*, with their
+line, never quoted: the row is still imported (the mutuelle decides) and
+the summary counts the warnings.  A code is weak (:func:`access_code_weaknesses`)
+when, separators removed, it is shorter than :data:`MIN_CODE_LENGTH`
+characters, estimated under :data:`MIN_CODE_BITS` bits (:func:`estimate_bits`),
+one character or block repeated, a run of 4 consecutive characters (1234,
+ABCD, 9876), or contains the adherent number or the birth date.  After the
+import, codes shared by :data:`SHARED_CODE_MIN_MEMBERS` members or more in
+the store are reported with the lines of this file that hold them.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import multiprocessing
 import os
 import re
@@ -45,6 +56,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence, Tuple
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.store.db import session_scope
@@ -55,7 +67,7 @@ from bot.store.members import (
     normalize_adherent_number,
     upsert_members,
 )
-from bot.store.models import MEMBER_STATUSES
+from bot.store.models import MEMBER_STATUSES, Member
 
 REQUIRED_COLUMNS = (
     "adherent_number",
@@ -80,6 +92,16 @@ _FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 _ACCESS_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
 _CHUNK = 1 << 16
 
+# weak access codes: warned about, still imported
+MIN_CODE_LENGTH = 8  # characters once separators are removed
+MIN_CODE_BITS = 40.0  # estimated by estimate_bits
+SEQUENCE_RUN = 4  # 1234, ABCD, 9876, ZYXW
+SHARED_CODE_MIN_MEMBERS = 3  # members in the store holding the same code
+MAX_KEPT_WARNINGS = 1000  # the report keeps the first ones; the summary counts them all
+MAX_LINES_SHOWN = 10  # lines listed for one shared code
+_SEPARATORS = re.compile(r"[\s\-._/]")
+_CLASS_SIZES = {"digit": 10, "letter": 26, "other": 33}  # letters: the check ignores case
+
 
 class MemberImportError(Exception):
     """The file cannot be imported (operator-facing message; ``report`` = work done before)."""
@@ -99,6 +121,17 @@ class Refusal:
         return f"line {self.line}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class CodeWarning:
+    """An access code too easy to guess, on an imported row (the code is never quoted)."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -109,12 +142,21 @@ class ImportReport:
     refusals: list[Refusal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     delimiter: str = ","
+    code_warnings: list[CodeWarning] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
+    code_warning_count: int = 0  # all of them
 
     def summary(self) -> str:
+        plural = "" if self.code_warning_count == 1 else "s"
         return (
             f"{self.rows} rows: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.refused} refused"
+            f"{self.unchanged} unchanged, {self.refused} refused, "
+            f"{self.code_warning_count} access code warning{plural}"
         )
+
+    def warn_code(self, line: int, reason: str) -> None:
+        self.code_warning_count += 1
+        if len(self.code_warnings) < MAX_KEPT_WARNINGS:
+            self.code_warnings.append(CodeWarning(line, reason))
 
 
 class RowRefused(Exception):
@@ -220,6 +262,108 @@ def _records(path: Path, layout: _Layout) -> Iterator[tuple[int, list[str]]]:
             raise MemberImportError(f"{path.name}: line {reader.line_num}: malformed CSV ({exc})") from None
 
 
+# -- weak access codes ----------------------------------------------------------
+
+
+def _char_class(char: str) -> str:
+    return "digit" if char.isdigit() else "letter" if char.isalpha() else "other"
+
+
+def estimate_bits(core: str) -> float:
+    """A simple, deliberately pessimistic entropy estimate of a code (separators removed).
+
+    Each character counts for the alphabet of its own kind (10 for a digit,
+    26 for a letter, case ignored as the check ignores it), as if an attacker
+    knew the layout (``SMIE-4821`` = 4 letters + 4 digits = 32 bits): a
+    fixed prefix printed on every letter is not counted as secret.
+    """
+    return sum(math.log2(_CLASS_SIZES[_char_class(char)]) for char in core)
+
+
+def _repeated(core: str) -> bool:
+    """One character or one block repeated over the whole code (``AAAAAAAA``, ``12121212``)."""
+    return len(core) >= 2 and re.fullmatch(r"(.+?)\1+", core) is not None
+
+
+def _has_sequence(core: str, run: int = SEQUENCE_RUN) -> bool:
+    """A run of ``run`` consecutive characters of one kind, up or down (``1234``, ``ABCD``, ``9876``)."""
+    length, step = 1, 0
+    for previous, current in zip(core, core[1:], strict=False):
+        delta = ord(current) - ord(previous)
+        if _char_class(previous) == _char_class(current) != "other" and delta in (1, -1):
+            length, step = (length + 1, delta) if (length == 1 or delta == step) else (2, delta)
+        else:
+            length, step = 1, 0
+        if length >= run:
+            return True
+    return False
+
+
+def _date_forms(birth: date) -> set[str]:
+    day, month, year = f"{birth.day:02d}", f"{birth.month:02d}", f"{birth.year:04d}"
+    return {day + month + year, year + month + day, day + month + year[2:], year[2:] + month + day}
+
+
+def access_code_weaknesses(code: str, adherent_number: str, birth: date | None) -> list[str]:
+    """Why ``code`` is easy to guess (French, for the import report), or [] when it is not.
+
+    Never quotes the code, its length or its content.
+    """
+    core = _SEPARATORS.sub("", code).upper()
+    if not core:
+        return []
+    found = []
+    if len(core) < MIN_CODE_LENGTH:
+        found.append(f"moins de {MIN_CODE_LENGTH} caractères hors séparateurs")
+    if estimate_bits(core) < MIN_CODE_BITS:
+        found.append(f"moins de {MIN_CODE_BITS:.0f} bits d'entropie estimés")
+    if _repeated(core):
+        found.append("un seul caractère ou motif répété")
+    if _has_sequence(core):
+        found.append("suite de caractères consécutifs (1234, ABCD…)")
+    number = _SEPARATORS.sub("", adherent_number).upper()
+    pieces = {number} | set(re.findall(r"\d{4,}", number))
+    if any(len(piece) >= 4 and piece in core for piece in pieces):
+        found.append("contient le numéro d'adhérent")
+    if birth is not None and any(form in core for form in _date_forms(birth)):
+        found.append("contient la date de naissance")
+    return found
+
+
+def weak_code_reason(weaknesses: Sequence[str]) -> str:
+    """The report line of a weak code: ``access_code: facile à deviner (…), ligne importée``."""
+    return f"access_code: facile à deviner ({', '.join(weaknesses)}), ligne importée"
+
+
+def _shared_codes(engine: Engine, lines: dict[str, int]) -> Iterator[CodeWarning]:
+    """Access codes held by SHARED_CODE_MIN_MEMBERS members or more in the store, for the
+    ones held by a row of this file (``lines``: adherent number -> line)."""
+    with session_scope(engine) as session:
+        shared = session.execute(
+            select(Member.access_code_hash, func.count())
+            .where(Member.access_code_hash.isnot(None))
+            .group_by(Member.access_code_hash)
+            .having(func.count() >= SHARED_CODE_MIN_MEMBERS)
+        ).all()
+        for code_hash, count in shared:
+            numbers = session.execute(
+                select(Member.adherent_number).where(Member.access_code_hash == code_hash)
+            ).scalars()
+            here = sorted(lines[number] for number in numbers if number in lines)
+            if not here:
+                continue
+            shown = ", ".join(str(line) for line in here[:MAX_LINES_SHOWN])
+            if len(here) > MAX_LINES_SHOWN:
+                shown += ", …"
+            elsewhere = count - len(here)
+            outside = f", dont {elsewhere} hors de ce fichier" if elsewhere else ""
+            yield CodeWarning(
+                here[0],
+                f"access_code: le même code d'accès est partagé par {count} adhérents (lignes {shown}{outside}), "
+                "lignes importées",
+            )
+
+
 # -- validating one row -------------------------------------------------------
 
 
@@ -237,7 +381,8 @@ def _birth_date(text: str) -> date:
 
 
 class RowValidator:
-    """Turns the cells of one row into a :class:`MemberRecord` or raises :class:`RowRefused`."""
+    """Turns the cells of one row into a :class:`MemberRecord` or raises :class:`RowRefused`;
+    :meth:`check` also says why its access code is weak."""
 
     def __init__(self, secret_key: str, layout: _Layout) -> None:
         import bot.identity
@@ -247,6 +392,10 @@ class RowValidator:
         self.identity = bot.identity
 
     def __call__(self, cells: Sequence[str]) -> MemberRecord:
+        return self.check(cells)[0]
+
+    def check(self, cells: Sequence[str]) -> tuple[MemberRecord, list[str]]:
+        """The record and the weaknesses of its access code (see :func:`access_code_weaknesses`)."""
         identity = self.identity
         if len(cells) != self.layout.width:
             raise RowRefused(
@@ -290,6 +439,7 @@ class RowValidator:
         if status not in MEMBER_STATUSES:
             raise RowRefused(f"status: valeurs possibles {', '.join(MEMBER_STATUSES)}")
 
+        weaknesses = access_code_weaknesses(code, adherent_number, birth) if code else []
         return MemberRecord(
             adherent_number=adherent_number,
             nir_hash=nir_hash(self.secret_key, nir.normalized),
@@ -302,12 +452,13 @@ class RowValidator:
             mobile=mobile,
             access_code_hash=access_code_hash(self.secret_key, code) if code else None,
             status=status,
-        )
+        ), weaknesses
 
 
 # -- validation, in this process or in worker processes ------------------------
 
-Validated = Tuple[int, MemberRecord | None, str | None]  # line, record or refusal reason
+# line, record or refusal reason, weaknesses of the access code
+Validated = Tuple[int, MemberRecord | None, str | None, list[str]]
 _worker_validator: RowValidator | None = None
 
 
@@ -320,9 +471,10 @@ def _validate_rows(validator: RowValidator, rows: Iterable[tuple[int, list[str]]
     done: list[Validated] = []
     for line, cells in rows:
         try:
-            done.append((line, validator(cells), None))
+            record, weaknesses = validator.check(cells)
+            done.append((line, record, None, weaknesses))
         except RowRefused as exc:
-            done.append((line, None, exc.reason))
+            done.append((line, None, exc.reason, []))
     return done
 
 
@@ -444,13 +596,15 @@ def import_members(
         if on_batch is not None:
             on_batch(report)
 
-    def add(line: int, record: MemberRecord) -> None:
+    def add(line: int, record: MemberRecord, weaknesses: list[str]) -> None:
         nonlocal batch_first_line
         earlier = first_line.get(record.adherent_number)
         if earlier is not None:
             refuse(line, f"adherent_number: le numéro {record.adherent_number} figure déjà ligne {earlier}")
             return
         first_line[record.adherent_number] = line
+        if weaknesses:
+            report.warn_code(line, weak_code_reason(weaknesses))
         if not batch:
             batch_first_line = line
         batch.append(record)
@@ -459,15 +613,22 @@ def import_members(
 
     validated = _validated(path, layout, secret_key, workers)
     try:
-        for line, record, reason in validated:
+        for line, record, reason, weaknesses in validated:
             report.rows += 1
             if record is None:
                 refuse(line, reason or "?")
             else:
-                add(line, record)
+                add(line, record, weaknesses)
         flush()
     finally:
         validated.close()  # stops the worker processes early on a failure
+    try:
+        for warning in _shared_codes(engine, first_line):
+            report.warn_code(warning.line, warning.reason)
+    except SQLAlchemyError as exc:
+        raise MemberImportError(
+            f"import done, but the check for shared access codes failed: {_first_line(exc)}", report
+        ) from exc
     return report
 
 

@@ -1,11 +1,16 @@
-"""SMIE-style registration over REST against a really started server (issue 6).
+"""SMIE-style registration over REST against a really started server (issues 6 and 12).
 
 From « je veux créer mon compte » to an active account: adherent number and
 access code « indiqués dans le courrier », e-mail, CGU accepted, the e-mail
 « Je valide mon inscription » read from the outbox, its link followed to the
 password page. Failure paths: wrong access code (3 times: support), CGU
-refused, expired link, the activation code typed in the chat. Every test
-imports a fictional SMIE member of its own, so that tests never share state.
+refused, expired link, the activation code typed in the chat. Abuse (issue
+12): an impostor holding the letter but typing their own e-mail gets
+nothing at their address; a number throttled after repeated wrong codes
+answers like a wrong code, and its member is told once; one client is
+limited across conversations (a dedicated server with a low limit). Every
+test imports a fictional SMIE member of its own, so that tests never share
+state.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import json
 import re
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 import requests
+from conftest import start_assistant, stop_assistant
 from support.nir import make_nir
 
 from bot.tenants import load_tenant
@@ -35,8 +42,10 @@ PASSWORD = "Printemps-2025!"
 class Member:
     adherent: str
     access_code: str
-    email: str
+    email: str  # the address the member types (and has on file when on_file)
     status: str = "inactive"
+    on_file: bool = False
+    mobile: str = ""
 
 
 def _nir(born: date) -> str:
@@ -44,14 +53,17 @@ def _nir(born: date) -> str:
     return make_nir(body)
 
 
-def new_member(smie, status: str = "inactive") -> Member:
-    """A fictional SMIE member with an access code, imported into the running server."""
+def new_member(smie, status: str = "inactive", on_file: bool = False, mobile: str = "") -> Member:
+    """A fictional SMIE member with an access code, imported into the running server;
+    ``on_file``: the record holds the member's e-mail (``mobile``: and that mobile)."""
     token = secrets.token_hex(3)
     member = Member(
         adherent=f"7{secrets.randbelow(10**6):06d}",
         access_code=f"SMIE-{secrets.randbelow(10**4):04d}",
         email=f"reg.{token}@example.org",
         status=status,
+        on_file=on_file,
+        mobile=mobile,
     )
     born = date(1960 + secrets.randbelow(40), 1 + secrets.randbelow(12), 1 + secrets.randbelow(28))
     path = smie.workdir / f"smie-members-{token}.csv"
@@ -59,8 +71,8 @@ def new_member(smie, status: str = "inactive") -> Member:
         writer = csv.writer(handle)
         writer.writerow(["adherent_number", "nir", "birth_date", "birth_department", "last_name", "first_name",
                          "email", "mobile", "access_code", "status"])  # fmt: skip
-        writer.writerow([member.adherent, _nir(born), born.isoformat(), "75", "Durand", "Alice", "", "",
-                         member.access_code, status])  # fmt: skip
+        writer.writerow([member.adherent, _nir(born), born.isoformat(), "75", "Durand", "Alice",
+                         member.email if on_file else "", mobile, member.access_code, status])  # fmt: skip
     smie.cli("members", "import", str(path))
     return member
 
@@ -70,13 +82,13 @@ def member(smie) -> Member:
     return new_member(smie)
 
 
-def say(smie, sender: str, text: str) -> str:
-    return smie.say_text(sender, text)
+def say(smie, sender: str, text: str, client_ip: str | None = None) -> str:
+    return smie.say_text(sender, text, client_ip=client_ip)
 
 
-def start(smie) -> str:
+def start(smie, client_ip: str | None = None) -> str:
     sender = smie.new_sender("registration")
-    reply = say(smie, sender, START)
+    reply = say(smie, sender, START, client_ip)
     assert "numéro d'adhérent" in reply and "courrier" in reply, reply
     assert "jamais de mot de passe" in reply, reply
     return sender
@@ -295,6 +307,127 @@ def test_activation_code_typed_in_the_chat(smie, member):
     done = PasswordPage(link).post(member.email, PASSWORD)
     assert done.status_code == 200, done.text
     assert smie.member_status(member.adherent) == "active"
+
+
+def _wrong_code(m: Member) -> str:
+    return "SMIE-0000" if m.access_code != "SMIE-0000" else "SMIE-0001"
+
+
+def _wait_for(condition, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """Notices are delivered off the reply's path: wait a little for them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+# ---- abuse: the e-mail on file, throttled numbers, one client (issue 12) ------------------------
+
+
+def test_an_impostor_with_the_letter_gets_nothing_at_their_own_address(smie):
+    """Right adherent number and access code, but the impostor's own e-mail: nothing reaches it."""
+    victim = new_member(smie, on_file=True, mobile="06 12 34 56 99")
+    impostor = f"intrus.{secrets.token_hex(3)}@example.net"
+    masked = f"{victim.email[0]}***{victim.email.split('@')[0][-1]}@example.org"
+
+    # 1. « is the address on file still yours? » -> no: hand-off, nothing sent to the impostor
+    sender = start(smie)
+    say(smie, sender, victim.adherent)
+    say(smie, sender, victim.access_code)
+    reply = say(smie, sender, impostor)
+    assert masked in reply and "toujours la vôtre" in reply and "Je n'envoie rien" in reply, reply
+    assert victim.email not in reply and "conditions générales" not in reply
+    reply = say(smie, sender, "/deny")
+    assert "coordonnées déjà enregistrées" in reply and "votre espace personnel" in reply, reply
+    assert not re.search(r"\b0\d( ?\d\d){4}\b", reply)  # no phone invented for SMIE
+    assert "je n'envoie rien" in say(smie, sender, "/deny")
+    # the member on file hears of the attempt, by e-mail and SMS (not the impostor)
+    told = _wait_for(lambda: [m for m in smie.outbox_for(victim.email) if m["kind"] == "notice_attempt_stopped"])
+    assert told and "n'étaient pas les siennes" in told[0]["body"]
+
+    # 2. -> yes: the confirmation goes to the address on file only
+    sender = start(smie)
+    say(smie, sender, victim.adherent)
+    say(smie, sender, victim.access_code)
+    assert masked in say(smie, sender, impostor.upper())
+    reply = say(smie, sender, "/affirm")
+    assert "Acceptez-vous les conditions générales d'utilisation" in reply, reply
+    reply = say(smie, sender, "/affirm")
+    assert "Je valide mon inscription" in reply and masked in reply, reply
+    assert [m["kind"] for m in smie.outbox_for(victim.email) if m["channel"] == "email"][-1] == "registration_confirmation"
+
+    assert smie.outbox_for(impostor) == [] and smie.outbox_for(impostor.upper()) == []
+    assert all(impostor not in json.dumps(m) for m in smie.outbox())
+    assert smie.member_status(victim.adherent) == "inactive"
+    shown = smie.cli("members", "show", victim.adherent).stdout
+    assert masked in shown  # the e-mail on file is unchanged
+
+
+@pytest.mark.parametrize("typed", ["as on file", "other case"])
+def test_the_honest_member_with_an_email_on_file_registers_in_as_many_turns(smie, typed):
+    member = new_member(smie, on_file=True)
+    email = member.email if typed == "as on file" else member.email.upper()
+    sender = start(smie)
+    turns = [member.adherent, member.access_code, email, "/affirm"]
+    replies = [say(smie, sender, text) for text in turns]
+    assert "conditions générales d'utilisation" in replies[2] and "toujours la vôtre" not in replies[2], replies[2]
+    assert "Je valide mon inscription" in replies[3], replies[3]
+    assert 1 + len(turns) == 5  # the start, then the same 4 answers as before issue 12
+    link, _code = link_and_code(smie, member)
+    done = PasswordPage(link).post(member.email, PASSWORD)
+    assert done.status_code == 200 and "Félicitations" in done.text, done.text
+    assert smie.member_status(member.adherent) == "active"
+
+
+def test_a_throttled_number_answers_like_a_wrong_code_and_its_member_is_told_once(smie):
+    member = new_member(smie, on_file=True)
+    wrong = _wrong_code(member)
+    # what a wrong code gets, in a fresh conversation
+    sender = start(smie)
+    say(smie, sender, member.adherent)
+    reference = say(smie, sender, wrong)
+    assert "ne correspondent pas" in reference and "suspendue pendant un moment" in reference, reference
+    # 9 more wrong codes from other conversations (3 per conversation, then the hand-off)
+    for tries in (3, 3, 3):
+        sender = start(smie)
+        for _ in range(tries):
+            say(smie, sender, member.adherent)
+            say(smie, sender, wrong)
+    # the per-number limit (10 wrong codes an hour) is reached: the right code reads like a wrong one
+    sender = start(smie)
+    say(smie, sender, member.adherent)
+    assert say(smie, sender, member.access_code) == reference
+    unknown = start(smie)
+    say(smie, unknown, "7999990")
+    assert say(smie, unknown, member.access_code) == reference
+    told = _wait_for(lambda: [m for m in smie.outbox_for(member.email) if m["kind"] == "notice_locked"])
+    assert len(told) == 1 and "bloquée" in told[0]["body"]
+    assert smie.member_status(member.adherent) == "inactive"  # a pause, not a lock in the store
+
+
+def test_one_client_is_limited_across_conversations(tmp_path):
+    """A dedicated server (2 access-code checks per client) so other tests are not disturbed."""
+    server = start_assistant(tmp_path, "smie", extra_env={"ASSISTANT_LIMIT_CLIENT_ATTEMPTS": "2"})
+    try:
+        member = new_member(server)
+        same_ip, other_ip = "10.200.0.1", "10.200.0.2"
+        first = start(server, same_ip)
+        say(server, first, "7999991", same_ip)
+        reference = say(server, first, member.access_code, same_ip)  # unknown number
+        say(server, first, member.adherent, same_ip)
+        assert say(server, first, _wrong_code(member), same_ip) != reference  # 2nd failure: « 1 essai »
+        # a new conversation from the same client: the right code reads like a first wrong one
+        second = start(server, same_ip)
+        say(server, second, member.adherent, same_ip)
+        assert say(server, second, member.access_code, same_ip) == reference
+        # another client is not affected
+        third = start(server, other_ip)
+        say(server, third, member.adherent, other_ip)
+        assert "adresse e-mail" in say(server, third, member.access_code, other_ip)
+    finally:
+        stop_assistant(server)
 
 
 def test_a_code_without_a_registration_in_progress(smie):

@@ -1,6 +1,12 @@
-"""CSV member import: encodings, separators, refusals with line numbers, idempotence."""
+"""CSV member import: encodings, separators, refusals with line numbers, idempotence,
+warnings about access codes too easy to guess."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
 
 import pytest
 from sqlalchemy import select, text
@@ -12,7 +18,13 @@ from bot.store import members, migrate
 from bot.store.db import make_engine, session_scope
 from bot.store.demo import DEMO_FILE, load_demo_members
 from bot.store.hashing import access_code_hash, nir_hash
-from bot.store.importer import MemberImportError, import_members
+from bot.store.importer import (
+    MAX_KEPT_WARNINGS,
+    MemberImportError,
+    access_code_weaknesses,
+    estimate_bits,
+    import_members,
+)
 from bot.store.models import Member
 
 
@@ -214,9 +226,15 @@ def test_no_nir_in_clear_in_the_database(engine: Engine, write_csv) -> None:
 
 
 def test_the_demo_members_import_cleanly(engine: Engine) -> None:
+    lines = DEMO_FILE.read_text(encoding="utf-8").splitlines()
+    total = len(lines) - 1
     report = load_demo_members(engine, SECRET_KEY)
-    assert _counts(report) == (9, 9, 0, 0, 0) and report.refusals == []
-    assert _counts(load_demo_members(engine, SECRET_KEY)) == (9, 0, 0, 9, 0)
+    assert _counts(report) == (total, total, 0, 0, 0) and report.refusals == []
+    # the fictional SMIE codes (SMIE-4821, SMIE-7350) are 4 random digits behind a fixed prefix: warned about
+    smie_lines = [number for number, line in enumerate(lines, start=1) if ",SMIE-" in line]
+    assert len(smie_lines) == 2
+    assert [(w.line, "moins de 40 bits" in w.reason) for w in report.code_warnings] == [(n, True) for n in smie_lines]
+    assert _counts(load_demo_members(engine, SECRET_KEY)) == (total, 0, 0, total, 0)
     with session_scope(engine) as session:
         by_number = {m.adherent_number: m for m in session.execute(select(Member)).scalars()}
         assert {n: m.status for n, m in by_number.items() if m.status != "inactive"} == {
@@ -225,7 +243,7 @@ def test_the_demo_members_import_cleanly(engine: Engine) -> None:
         }
         assert {m.birth_department for m in by_number.values()} >= {"42", "2A", "974", "99"}
         assert all(m.email is None or m.email.endswith(("@example.org", "@example.com")) for m in by_number.values())
-        assert all(m.mobile is None or m.mobile.startswith("+336123456") for m in by_number.values())
+        assert all(m.mobile is None or m.mobile.startswith(("+336123456", "+262692")) for m in by_number.values())
         smie = members.find_by_access_code(session, "200001", access_code_hash(SECRET_KEY, "SMIE-4821"))
         assert smie is not None and smie.last_name == "Durand"
         found = members.find_for_identity(
@@ -237,7 +255,6 @@ def test_the_demo_members_import_cleanly(engine: Engine) -> None:
             first_name="marie helene",
         )
         assert [m.adherent_number for m in found] == ["100002"]
-    assert DEMO_FILE.read_text(encoding="utf-8").count("\n") == 10
 
 
 def test_validation_in_worker_processes_gives_the_same_result(tmp_path, write_csv) -> None:
@@ -260,3 +277,103 @@ def test_validation_in_worker_processes_gives_the_same_result(tmp_path, write_cs
     assert results[0] == results[1]
     assert results[0][0] == (2500, 2498, 0, 0, 2)
     assert [refusal.line for refusal in results[0][1]] == [1702, 2402]
+
+
+# ---- access codes too easy to guess (issue 12) ------------------------------------------------
+
+BORN = date(1965, 11, 23)
+
+WEAK_CODES = [
+    # code, the weaknesses found (by their first words); adherent 200001, born 23/11/1965
+    ("7Q4M-K2XP-9RHD", []),
+    ("A7K2P9QX4M8Z", []),
+    ("8302917465012", []),  # 13 random digits: 43 bits
+    ("K7P2Q9", ["moins de 8", "moins de 40"]),
+    ("SMIE-4821", ["moins de 40"]),  # a fixed prefix is no secret: 4 letters + 4 digits = 32 bits
+    ("830291746501", ["moins de 40"]),  # 12 digits: 39.9 bits
+    ("AAAA-AAAA-AAAA", ["un seul caractère"]),
+    ("12121212", ["moins de 40", "un seul caractère"]),
+    ("Q7K2-1234-PXM9", ["suite de"]),
+    ("Q7K2-DCBA-PXM9", ["suite de"]),
+    ("XK7P-200001-QM", ["contient le numéro"]),
+    ("XK7P-23111965-Q", ["contient la date"]),
+    ("XK7P-19651123-Q", ["contient la date"]),
+    ("XK7P9Q-231165", ["contient la date"]),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), WEAK_CODES, ids=[code for code, _ in WEAK_CODES])
+def test_access_code_weaknesses(code: str, expected: list[str]) -> None:
+    found = access_code_weaknesses(code, "200001", BORN)
+    assert [next(e for e in expected if reason.startswith(e)) for reason in found] == expected
+    for reason in found:
+        assert code not in reason and code.split("-")[-1] not in reason
+
+
+def test_entropy_estimate_counts_each_character_for_its_own_alphabet() -> None:
+    assert round(estimate_bits("SMIE4821"), 1) == 32.1
+    assert round(estimate_bits("1234567890123"), 1) == 43.2
+    assert estimate_bits("") == 0
+
+
+def _rows_with_codes(codes: list[str]) -> list[str]:
+    return [row + code for row, code in zip(generated_rows(len(codes)), codes, strict=True)]
+
+
+def test_weak_codes_are_warned_about_by_line_and_still_imported(engine: Engine, write_csv) -> None:
+    rows = _rows_with_codes(["7Q4M-K2XP-9RHD", "SMIE-4821", "", "500003-QX", "A7K2P9QX4M8Z", "K7P2Q9"])
+    report = _import(engine, write_csv("\n".join([HEADER, *rows]) + "\n"))
+    assert _counts(report) == (6, 6, 0, 0, 0)
+    assert [w.line for w in report.code_warnings] == [3, 5, 7]
+    assert report.code_warning_count == 3 and report.summary().endswith("0 refused, 3 access code warnings")
+    assert str(report.code_warnings[0]) == (
+        "line 3: access_code: facile à deviner (moins de 40 bits d'entropie estimés), ligne importée"
+    )
+    assert "contient le numéro d'adhérent" in report.code_warnings[1].reason
+    for warning in report.code_warnings:
+        for secret in ("SMIE", "4821", "500003-QX", "K7P2Q9"):
+            assert secret not in warning.reason
+    with session_scope(engine) as session:
+        stored = members.get_by_adherent_number(session, "500005")
+        assert stored is not None and stored.access_code_hash == access_code_hash(SECRET_KEY, "K7P2Q9")
+
+
+def test_a_code_shared_by_many_members_is_warned_about_with_its_lines(engine: Engine, write_csv) -> None:
+    shared, pair = "7Q4M-K2XP-9RHD", "A7K2P9QX4M8Z"
+    rows = _rows_with_codes([shared, pair, shared, "Z9X8-W7V6-U5T4", shared, pair])
+    report = _import(engine, write_csv("\n".join([HEADER, *rows]) + "\n"))
+    assert _counts(report) == (6, 6, 0, 0, 0)
+    assert [str(w) for w in report.code_warnings] == [
+        "line 2: access_code: le même code d'accès est partagé par 3 adhérents (lignes 2, 4, 6), lignes importées"
+    ]
+    # a later file with one more member of that code: the members already in the store are counted
+    more = [row.replace("500000,", "600000,", 1) for row in _rows_with_codes([shared])]
+    report = _import(engine, write_csv("\n".join([HEADER, *more]) + "\n", name="more.csv"))
+    assert [str(w) for w in report.code_warnings] == [
+        "line 2: access_code: le même code d'accès est partagé par 4 adhérents (lignes 2, dont 3 hors de ce fichier), "
+        "lignes importées"
+    ]
+
+
+def test_the_report_keeps_the_first_warnings_and_counts_them_all(engine: Engine, write_csv) -> None:
+    rows = [row + "SMIE-4821" for row in generated_rows(MAX_KEPT_WARNINGS + 5)]
+    report = _import(engine, write_csv("\n".join([HEADER, *rows]) + "\n"))
+    assert report.refused == 0 and len(report.code_warnings) == MAX_KEPT_WARNINGS
+    # every row weak, plus one code shared by them all
+    assert report.code_warning_count == MAX_KEPT_WARNINGS + 5 + 1
+
+
+def test_the_import_command_prints_the_warnings_without_the_codes(tmp_path, write_csv) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate.upgrade(url)
+    path = write_csv("\n".join([HEADER, *_rows_with_codes(["7Q4M-K2XP-9RHD", "SMIE-4821"])]) + "\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_DATABASE_URL=url, ASSISTANT_SECRET_KEY=SECRET_KEY, ASSISTANT_VAR_DIR=str(tmp_path / "var"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "members", "import", str(path)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr  # warnings do not fail the import
+    assert "warning: line 3: access_code: facile à deviner (moins de 40 bits d'entropie estimés)" in done.stdout
+    assert "2 rows: 2 added, 0 updated, 0 unchanged, 0 refused, 1 access code warning" in done.stdout
+    assert "SMIE-4821" not in done.stdout + done.stderr and "4821" not in done.stdout + done.stderr

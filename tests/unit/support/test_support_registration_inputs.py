@@ -1,10 +1,16 @@
-"""Reading the member's answers during the SMIE-style registration."""
+"""Reading the member's answers during the SMIE-style registration, comparing the
+typed address with the one on file, and the one answer to every refused access check."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.activation.registration import same_address
+from bot.registration import replies
 from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number, read_email
+from bot.tenants import load_tenant
 
 
 @pytest.mark.parametrize(
@@ -78,3 +84,47 @@ def test_mistyped_domain_is_suggested_then_accepted_when_typed_again():
     assert first.address is None and first.suggestion == "paul@gmail.com" and first.typed == "paul@gmial.com"
     assert read_email("paul@gmial.com", confirmed="paul@gmial.com").address == "paul@gmial.com"
     assert read_email("paul@gmail.com", confirmed="paul@gmial.com").address == "paul@gmail.com"
+
+
+@pytest.mark.parametrize(
+    "typed, on_file, same",
+    [
+        ("paul.durand@example.com", "paul.durand@example.com", True),
+        ("Paul.Durand@EXAMPLE.com", "paul.durand@example.com", True),
+        (" paul.durand@example.com ", "paul.durand@example.com", True),
+        ("paul.durand@example.org", "paul.durand@example.com", False),
+        ("pauldurand@example.com", "paul.durand@example.com", False),
+        ("paul.durand@example.com", None, False),
+        (None, "paul.durand@example.com", False),
+        ("", "", False),
+    ],
+)
+def test_the_typed_address_and_the_one_on_file(typed, on_file, same):
+    assert same_address(typed, on_file) is same
+
+
+@pytest.mark.parametrize(
+    "tenant, route",
+    [
+        ("smie", "contactez SMIE Mutuelle depuis votre espace personnel, sur www.mutuellesmie.com"),
+        ("miel", "appelez "),
+    ],
+)
+@pytest.mark.parametrize("failures, left", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")])
+def test_one_answer_for_every_refused_access_check(tenant, route, failures, left):
+    profile = load_tenant(tenant)
+    text = replies.mismatch(failures, profile)
+    for expected in ("ne correspondent pas", f"courrier de {profile.display_name}", left,
+                     "suspendue pendant un moment", "réessayez plus tard", route):  # fmt: skip
+        assert expected in text, expected
+    if profile.phone is None:  # SMIE: the guide gives no phone, none is invented
+        assert not re.search(r"\b0\d( ?\d\d){4}\b", text)
+    else:
+        assert profile.phone.number in text
+
+
+def test_the_question_about_the_address_on_file_shows_it_masked_only():
+    smie = load_tenant("smie")
+    text = replies.contact_on_file_question(smie, "p***d@example.com")
+    assert "p***d@example.com" in text and "toujours la vôtre" in text and "Je n'envoie rien" in text
+    assert [b["payload"] for b in replies.YES_NO_CONTACT] == ["/affirm", "/deny"]
