@@ -79,6 +79,9 @@ LIMITS: Dict[str, Callable[[LimitSettings], Limit]] = {
     "sms_number": lambda s: Limit("sms_number", s.sms_per_number, timedelta(hours=s.sms_number_window_hours)),
     "sms_global": lambda s: Limit("sms_global", s.sms_per_hour, timedelta(hours=1)),
     "access_failures_global": lambda s: Limit("access_failures_global", s.access_failures_per_hour, timedelta(hours=1)),
+    "access_failures_number": lambda s: Limit(
+        "access_failures_number", s.access_failures_per_number, timedelta(hours=1)
+    ),
     "tickets_client": lambda s: Limit("tickets_client", s.tickets_per_client, timedelta(days=1)),
     "tickets_conversation": lambda s: Limit("tickets_conversation", s.tickets_per_conversation, timedelta(days=30)),
 }

@@ -146,6 +146,7 @@ class LimitSettings:
     sms_number_window_hours: int = 24
     sms_per_hour: int = 300  # every SMS the deployment sends, all numbers together
     access_failures_per_hour: int = 500  # wrong SMIE access codes, all numbers together
+    access_failures_per_number: int = 10  # wrong SMIE access codes per adherent number and hour
     tickets_per_client: int = 3  # support tickets per client and day
     tickets_per_conversation: int = 2
 
@@ -159,6 +160,7 @@ _LIMIT_BOUNDS = {
     "sms_number_window_hours": (1, 24 * 30),
     "sms_per_hour": (1, 10**7),
     "access_failures_per_hour": (1, 10**7),
+    "access_failures_per_number": (1, 1000),
     "tickets_per_client": (1, 10000),
     "tickets_per_conversation": (1, 100),
 }

@@ -77,6 +77,7 @@ from bot.activation.emails import format_deadline, registration_confirmation_ema
 from bot.activation.otp import SEND_WINDOW, normalize_destination
 from bot.notify import DeliveryResult
 from bot.security import constant_time_equal, keyed_hash, mask_email
+from bot.settings import LimitSettings
 from bot.store.models import Consent, Member, SendLog
 
 log = logging.getLogger("bot.registration")
@@ -90,9 +91,9 @@ INVALID_REF = "invalid_ref"
 # conversations and clients (a conversation only allows 3): beyond, even the
 # right code is refused for the hour, so short codes cannot be guessed by
 # starting over
-MAX_ACCESS_FAILURES_PER_HOUR = 10
+# the defaults of ASSISTANT_LIMIT_ACCESS_FAILURES_PER_NUMBER (bot.limits)
+MAX_ACCESS_FAILURES_PER_HOUR = LimitSettings().access_failures_per_number
 ACCESS_FAILURE_WINDOW = timedelta(hours=1)
-PER_NUMBER_LIMIT = limits.Limit("access_failures_number", MAX_ACCESS_FAILURES_PER_HOUR, ACCESS_FAILURE_WINDOW)
 GLOBAL_WARNING_EVERY = 60.0  # seconds between two warnings of the global refusal (per process)
 RECORDED = "recorded"
 SENT = "sent"
@@ -222,14 +223,15 @@ def check_access(
             ).scalar_one_or_none()
         # unknown numbers are counted too: a throttled number looks like any other
         number_key = f"member:{member.id}" if member is not None else f"number:{number}"
-        if not limits.peek(session, secret, PER_NUMBER_LIMIT, number_key).allowed:
+        per_number = limits.limit("access_failures_number", ctx.settings.limits)
+        if not limits.peek(session, secret, per_number, number_key).allowed:
             audit.record(session, THROTTLED_BY["number"], member.id if member else None, conv)
             return AccessResult(NO_MATCH)
         if member is None or not member.access_code_hash or not constant_time_equal(member.access_code_hash, wanted):
             audit.record(session, "access_mismatch", member.id if member else None, conv)
             limits.hit(session, secret, everyone, limits.GLOBAL)
-            tally = limits.hit(session, secret, PER_NUMBER_LIMIT, number_key)
-            if member is not None and tally.count >= PER_NUMBER_LIMIT.max_count:
+            tally = limits.hit(session, secret, per_number, number_key)
+            if member is not None and tally.count >= per_number.max_count:
                 notice_ids = _lock_notice(ctx, session, member, conv)
             result = AccessResult(NO_MATCH)
         elif member.status == "active":

@@ -281,15 +281,21 @@ def _members_show(args: argparse.Namespace) -> int:
 
 
 def _members_unlock(args: argparse.Namespace) -> int:
+    from bot import limits
+    from bot.settings import get_settings
     from bot.store.audit import MEMBER_UNLOCKED, record_event
     from bot.store.db import session_scope
     from bot.store.members import unlock
 
     engine = _ready_engine()
+    settings = get_settings()
     with session_scope(engine) as session:
         result = unlock(session, args.adherent_number)
         if result.found and result.unlocked:
             record_event(session, MEMBER_UNLOCKED, member_id=result.member_id, details={"by": "cli"})
+            # the failed checks that led to the lock are forgiven with it
+            mismatches = limits.limit("identity_mismatch_member", settings.limits)
+            limits.clear(session, settings.secret_key, mismatches, f"member:{result.member_id}")
     if not result.found:
         raise CliError(f"no member with adherent number {args.adherent_number!r}")
     if result.unlocked:
