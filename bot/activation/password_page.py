@@ -11,19 +11,39 @@ fields decoded into a dict) to :func:`handle_post`, passes the value of the
 - SMIE flow (token purpose ``smie_confirm``): fields ``email`` (must be the
   address the link was sent to), ``password``, ``password_confirm``.
 
+The password must follow the tenant's composition rule, must not contain the
+member's names, birth date or adherent number, and must not be common or
+guessable per zxcvbn (:mod:`bot.passwords`; zxcvbn only runs once everything
+else on the form is right, so only the holder of a link who knows the birth
+date or e-mail can make the server score passwords).  Each refusal is a
+French sentence naming the rule; the password is never echoed.
+
+The page works without JavaScript.  One inline script, allowed by its
+SHA-256 hash in the Content-Security-Policy (no ``'unsafe-inline'``), shows
+the « Afficher » / « Masquer » buttons (``aria-pressed``, ``aria-controls``)
+that switch a password field to plain text, and moves the focus to the error
+summary (``tabindex="-1"``, ``role="alert"``, also ``autofocus``) after a
+failed submit; its links focus the field in error.  :func:`response_headers` adds HSTS when the public URL is
+https.
+
 CSRF is a double submit: a random value is set in a cookie and repeated in
 the hidden ``csrf_token`` field, signed with an HMAC bound to the link token;
 a POST whose field and cookie differ, or whose signature is wrong, gets a
 403 page with a fresh form.  On success the token is consumed (conditional
-UPDATE), the Argon2id hash stored, the member becomes ``active`` and
-``password_set`` is audited.  Unknown or forged links get a 404 page,
-expired or used ones a 410 page, after 5 wrong birth dates/e-mails the link
-is cancelled; nothing here raises to the caller.  Every value put in the
-HTML goes through ``html.escape``.
+UPDATE), the Argon2id hash stored, the member becomes ``active``,
+``password_set`` is audited and the "activation completed" security notice
+is queued to the member's e-mail and mobile on file, all in one transaction;
+the notice is delivered after the commit, and a delivery failure leaves it
+in the outbox for retry without failing the page.  Unknown or forged links
+get a 404 page, expired or used ones a 410 page, after 5 wrong birth
+dates/e-mails the link is cancelled; nothing here raises to the caller.
+Every value put in the HTML goes through ``html.escape``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import logging
 import secrets
@@ -34,10 +54,11 @@ from typing import Iterable, Mapping, NamedTuple, Sequence, Union
 from sqlalchemy import select, update
 
 from bot import clock
-from bot.activation import audit, tokens
+from bot.activation import audit, notices, tokens
 from bot.activation.context import Context
 from bot.activation.emails import format_deadline
-from bot.passwords import MAX_LENGTH, hash_password, policy_errors, rule_messages
+from bot.notify import DELIVERED
+from bot.passwords import MAX_LENGTH, PersonalData, guessability_error, hash_password, password_errors, rule_messages
 from bot.security import constant_time_equal, keyed_hash
 from bot.store.models import Member
 from bot.tenants import Tenant
@@ -50,6 +71,55 @@ MAX_MISMATCHES = 5
 FLOW_NIR = "nir_sms"
 FLOW_EMAIL = "access_code_email"
 
+# Progressive enhancement: the page works without it.  Constant text: the CSP
+# allows exactly this script by its hash, so it must never be templated.
+PAGE_SCRIPT = """
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    Array.prototype.forEach.call(summary.querySelectorAll("a[href^='#']"), function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (field) {
+          event.preventDefault();
+          field.focus();
+        }
+      });
+    });
+  }
+  var buttons = document.querySelectorAll("button[data-password-toggle]");
+  var pairs = [];
+  Array.prototype.forEach.call(buttons, function (button) {
+    var input = document.getElementById(button.getAttribute("aria-controls"));
+    var text = button.querySelector(".toggle-text");
+    if (!input || !text) {
+      return;
+    }
+    var show = function (visible) {
+      input.type = visible ? "text" : "password";
+      button.setAttribute("aria-pressed", visible ? "true" : "false");
+      text.textContent = visible ? "Masquer" : "Afficher";
+    };
+    pairs.push(show);
+    button.addEventListener("click", function () {
+      show(input.type === "password");
+    });
+    button.hidden = false;
+  });
+  var form = document.querySelector("form");
+  if (form) {
+    form.addEventListener("submit", function () {
+      pairs.forEach(function (show) {
+        show(false);
+      });
+    });
+  }
+})();
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(PAGE_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+
 SECURITY_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
@@ -57,9 +127,12 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
+# sent only when the public URL is https: over plain http browsers ignore it
+HSTS = "max-age=31536000"
 
 
 class PageResponse(NamedTuple):
@@ -75,6 +148,11 @@ class FieldError:
 
 
 ErrorLike = Union[FieldError, str, tuple]
+
+_TOGGLE_NAMES = {
+    "password": "le mot de passe",
+    "password_confirm": "la confirmation du mot de passe",
+}
 
 _FIELD_LABELS = {
     "birth_date": "Date de naissance",
@@ -123,6 +201,7 @@ h1{font-size:1.5rem;margin-top:0}
 label{display:block;font-weight:700;margin-top:1.25rem}
 .hint{margin:.25rem 0;color:#444;font-size:.95rem}
 .hint ul{margin:.25rem 0;padding-left:1.25rem}
+.hint p{margin:.25rem 0}
 input[type=text],input[type=email],input[type=password]{width:100%;padding:.625rem;font-size:1.0625rem;
 border:2px solid #555;border-radius:.25rem}
 input:focus,button:focus,a:focus{outline:3px solid #ffbf47;outline-offset:2px}
@@ -135,6 +214,11 @@ input[aria-invalid=true]{border-color:#b00020}
 button{margin-top:1.5rem;background:PRIMARY;color:ONPRIMARY;border:0;border-radius:.25rem;padding:.75rem 1.5rem;
 font-size:1.0625rem;font-weight:700;cursor:pointer}
 .required{color:#b00020}
+button.toggle{display:block;margin-top:.5rem;padding:.375rem .875rem;background:#fff;color:PRIMARY;
+border:2px solid PRIMARY;font-size:1rem}
+[hidden]{display:none!important}
+.visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;
+clip:rect(0 0 0 0);white-space:nowrap;border:0}
 """
 
 
@@ -142,8 +226,9 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _page(tenant: Tenant, title: str, content: str) -> str:
+def _page(tenant: Tenant, title: str, content: str, script: bool = False) -> str:
     css = _CSS.replace("ONPRIMARY", tenant.colors.on_primary).replace("PRIMARY", tenant.colors.primary)
+    tail = f"<script>{PAGE_SCRIPT}</script>\n" if script else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
@@ -153,7 +238,7 @@ def _page(tenant: Tenant, title: str, content: str) -> str:
         f"<title>{_e(title)} - {_e(tenant.display_name)}</title>\n"
         f"<style>{css}</style>\n</head>\n<body>\n"
         f"<header><p>{_e(tenant.display_name)} - {_e(tenant.member_space_name)}</p></header>\n"
-        f'<main id="contenu">\n<h1>{_e(title)}</h1>\n{content}\n</main>\n</body>\n</html>\n'
+        f'<main id="contenu">\n<h1>{_e(title)}</h1>\n{content}\n</main>\n{tail}</body>\n</html>\n'
     )
 
 
@@ -178,6 +263,7 @@ def _field(
     errors: Sequence[FieldError],
     value: str = "",
     extra: str = "",
+    after: str = "",
 ) -> str:
     mine = [e for e in errors if e.field == name]
     described = [f"{name}-hint"] if hint_html else []
@@ -207,7 +293,29 @@ def _field(
     if extra:
         attrs.append(extra)
     parts.append(f"<input {' '.join(attrs)}>")
+    if after:
+        parts.append(after)
     return "\n".join(parts)
+
+
+def _toggle(name: str) -> str:
+    """The « Afficher » button of a password field, hidden until the script runs."""
+    return (
+        f'<button type="button" class="toggle" data-password-toggle aria-controls="{name}" aria-pressed="false" '
+        f'hidden><span class="toggle-text">Afficher</span>'
+        f'<span class="visually-hidden"> {_e(_TOGGLE_NAMES[name])}</span></button>'
+    )
+
+
+_PASSWORD_ADVICE = (
+    "Il ne doit contenir ni votre nom, ni votre prénom, ni votre date de naissance, ni votre numéro "
+    f"d'adhérent, et ne doit pas être un mot de passe courant. Jusqu'à {MAX_LENGTH} caractères, espaces et "
+    "accents compris : une phrase de plusieurs mots est un bon choix."
+)
+# The browser's maxlength counts UTF-16 units, the server characters: twice the
+# limit never truncates an accepted password (an emoji is two units); longer
+# input gets the server's « au plus 128 caractères » message.
+_PASSWORD_INPUT_EXTRA = f'maxlength="{2 * MAX_LENGTH}" spellcheck="false" autocapitalize="off"'
 
 
 def render_form(
@@ -235,7 +343,8 @@ def render_form(
             else:
                 items.append(f"<li>{_e(err.message)}</li>")
         blocks.append(
-            '<div class="summary" role="alert" aria-labelledby="summary-title" tabindex="-1">'
+            '<div class="summary" id="error-summary" role="alert" aria-labelledby="summary-title" '
+            'tabindex="-1" autofocus>'
             '<h2 id="summary-title">Le formulaire contient '
             + ("une erreur" if len(errs) == 1 else f"{len(errs)} erreurs")
             + f"</h2><ul>{''.join(items)}</ul></div>"
@@ -292,9 +401,10 @@ def render_form(
             _FIELD_LABELS["password"],
             "password",
             "new-password",
-            f"Votre mot de passe doit contenir :<ul>{rules}</ul>",
+            f"Votre mot de passe doit contenir :<ul>{rules}</ul><p>{_e(_PASSWORD_ADVICE)}</p>",
             errs,
-            extra=f'maxlength="{MAX_LENGTH}"',
+            extra=_PASSWORD_INPUT_EXTRA,
+            after=_toggle("password"),
         )
     )
     fields.append(
@@ -305,14 +415,15 @@ def render_form(
             "new-password",
             "Saisissez à nouveau le même mot de passe.",
             errs,
-            extra=f'maxlength="{MAX_LENGTH}"',
+            extra=_PASSWORD_INPUT_EXTRA,
+            after=_toggle("password_confirm"),
         )
     )
     fields.append('<button type="submit">Valider</button>')
     action = f"/activation/{_e(token)}"
     blocks.append(f'<form method="post" action="{action}" novalidate>\n' + "\n".join(fields) + "\n</form>")
     title = "Valider mon inscription" if flow == FLOW_EMAIL else "Choisir mon mot de passe"
-    return _page(tenant, title, "\n".join(blocks))
+    return _page(tenant, title, "\n".join(blocks), script=True)
 
 
 def _au(deadline: str) -> str:
@@ -464,6 +575,14 @@ def _secure(ctx: Context) -> bool:
     return ctx.settings.public_url.startswith("https://")
 
 
+def response_headers(ctx: Context | None) -> dict[str, str]:
+    """The headers of every page response: ``SECURITY_HEADERS``, plus HSTS when the public URL is https."""
+    headers = dict(SECURITY_HEADERS)
+    if ctx is not None and _secure(ctx):
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 # ---- handlers ---------------------------------------------------------------------------
 
 
@@ -473,6 +592,7 @@ class _Target:
     status: str | None
     birth_date: date | None
     mismatches: int
+    personal: PersonalData | None = None  # what the password must not contain
 
 
 def _load(ctx: Context, token: str, now: datetime) -> _Target:
@@ -484,7 +604,9 @@ def _load(ctx: Context, token: str, now: datetime) -> _Target:
         mismatches = 0
         if found.created_at is not None:
             mismatches = audit.count_since(session, "password_page_mismatch", found.member_id, found.created_at)
-        return _Target(found, member.status if member else None, member.birth_date if member else None, mismatches)
+        if member is None:
+            return _Target(found, None, None, mismatches)
+        return _Target(found, member.status, member.birth_date, mismatches, PersonalData.of(member))
 
 
 def _refusal(ctx: Context, target: _Target) -> PageResponse | None:
@@ -609,8 +731,8 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
     if not password:
         errors.append(FieldError("password", "Choisissez un mot de passe."))
     else:
-        for rule in policy_errors(password, ctx.tenant.password_policy):
-            errors.append(FieldError("password", f"Le mot de passe doit contenir {rule}."))
+        for message in password_errors(password, ctx.tenant.password_policy, target.personal, guessability=False):
+            errors.append(FieldError("password", message))
     if not confirm:
         errors.append(FieldError("password_confirm", "Confirmez votre mot de passe."))
     elif password and confirm != password:
@@ -633,6 +755,11 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
                 )
         if count >= MAX_MISMATCHES:
             return _invalid_page(ctx, "too_many", flow)
+    if not errors:
+        # zxcvbn last: costly, and only for someone who got everything else right
+        weak = guessability_error(password, target.personal)
+        if weak:
+            errors.append(FieldError("password", weak))
     if errors:
         return _form_response(ctx, token, target, 400, errors, kept)
 
@@ -662,6 +789,9 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
             return _invalid_page(ctx, status if status in ("active", "locked") else tokens.USED, flow)
         tokens.invalidate_tokens(session, member_id, None, now)
         audit.record(session, "password_set", member_id, token_id=lookup.token_id, flow=flow)
+        member = session.get(Member, member_id, populate_existing=True)  # the row as just updated
+        notice_ids = notices.queue_notices(ctx, session, member, notices.ACTIVATION_COMPLETED, now=now)
+    _deliver_notices(ctx, notice_ids)
     page = _message_page(
         ctx.tenant,
         "Votre mot de passe est enregistré",
@@ -671,3 +801,15 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
         ],
     )
     return PageResponse(200, page, csrf_cookie("", _secure(ctx), max_age=0))
+
+
+def _deliver_notices(ctx: Context, notice_ids: list[int]) -> None:
+    """Deliver the queued notices now; whatever happens, the member still gets the success page."""
+    try:
+        results = notices.deliver(ctx, notice_ids)
+    except Exception as exc:  # noqa: BLE001 - the notice stays in the outbox, the page must not fail
+        log.warning("password page: activation notice not delivered (%s); kept in the outbox", type(exc).__name__)
+        return
+    undelivered = [r for r in results if r.state != DELIVERED]
+    if undelivered:
+        log.warning("password page: %d of %d activation notices not delivered now", len(undelivered), len(results))

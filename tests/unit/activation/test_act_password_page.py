@@ -1,23 +1,37 @@
-"""The /activation/<token> password page: form, CSRF, policy, birth date, tokens."""
+"""The /activation/<token> password page: form, CSRF, policy, birth date, tokens,
+common and personal passwords, long passwords, headers (CSP, HSTS), the
+"activation completed" notice."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import re
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from activation_helpers import PASSWORD, add_member
 from sqlalchemy import select, update
+from support.outbox import read_outbox
+from support.ports import free_port
 
 from bot.activation import password_page as page
 from bot.activation import tokens
-from bot.passwords import verify_password
+from bot.passwords import TOO_COMMON_MESSAGE, TOO_GUESSABLE_MESSAGE, verify_password
 from bot.store.db import session_scope
-from bot.store.models import AuditEvent, Member
+from bot.store.models import AuditEvent, Member, OutboxMessage
 
 SECRET = "activation-test-secret-key-0123456789"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _token(engine, member, purpose=tokens.SET_PASSWORD, hours=48, email=None):
@@ -43,7 +57,8 @@ def _post(ctx, token, **fields):
 class _Inputs(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.inputs, self.labels, self.ids = {}, set(), set()
+        self.inputs, self.labels, self.ids, self.buttons, self.scripts = {}, set(), set(), [], []
+        self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -53,6 +68,20 @@ class _Inputs(HTMLParser):
             self.inputs[attrs.get("name")] = attrs
         if tag == "label":
             self.labels.add(attrs.get("for"))
+        if tag == "button":
+            self.buttons.append(attrs)
+        if tag == "script":
+            assert "src" not in attrs
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
 
 
 def test_form_is_accessible_and_self_contained(ctx, engine, member):
@@ -60,9 +89,22 @@ def test_form_is_accessible_and_self_contained(ctx, engine, member):
     assert response.status == 200
     html = response.html
     assert '<html lang="fr">' in html and "<title>" in html
-    assert "http" not in html and "<script" not in html and "<link" not in html  # no external resource
+    assert "http" not in html and "<link" not in html and "src=" not in html  # no external resource
     parsed = _Inputs()
     parsed.feed(html)
+    # one inline script, allowed by its hash (not by 'unsafe-inline')
+    [script] = parsed.scripts
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    csp = page.SECURITY_HEADERS["Content-Security-Policy"]
+    assert f"script-src 'sha256-{digest}';" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    # the show-password toggles: real buttons, hidden until the script runs
+    toggles = [b for b in parsed.buttons if b.get("type") == "button"]
+    assert [b["aria-controls"] for b in toggles] == ["password", "password_confirm"]
+    assert all(b["aria-pressed"] == "false" and "hidden" in b for b in toggles)
+    assert ">Afficher</span>" in html
+    # no silent truncation of a 128-character password typed with emoji (2 UTF-16 units each)
+    assert int(parsed.inputs["password"]["maxlength"]) >= 2 * 128
+    assert "value" not in parsed.inputs["password"] and "value" not in parsed.inputs["password_confirm"]
     assert set(parsed.inputs) == {"csrf_token", "birth_date", "password", "password_confirm"}
     assert parsed.inputs["csrf_token"]["type"] == "hidden"
     expected = {"birth_date": "bday", "password": "new-password", "password_confirm": "new-password"}
@@ -156,7 +198,8 @@ def test_five_wrong_birth_dates_cancel_the_link(ctx, engine, member):
 def test_values_are_escaped(ctx, engine, member):
     response = _post(ctx, _token(engine, member), birth_date='"><script>alert(1)</script>')
     assert response.status == 400
-    assert "<script>" not in response.html and "&lt;script&gt;" in response.html
+    assert "alert(1)</script>" not in response.html and "&lt;script&gt;alert(1)" in response.html
+    assert response.html.count("<script>") == 1  # ours only
 
 
 @pytest.mark.parametrize("case", ["no-cookie", "no-field", "different", "other-token", "tampered"])
@@ -268,3 +311,250 @@ def test_render_form_escapes_everything(ctx):
         't"><b>', 'c"><b>', ["<b>oops</b>", ("password", "<i>x</i>")], tenant=ctx.tenant, values={"birth_date": "<b>"}
     )
     assert "<b>" not in html and "<i>" not in html
+
+
+# ---- common, personal and long passwords ------------------------------------------------
+# The member of the helpers: Marie-Hélène Dupont, born 12/03/1980, adherent A1000nn.
+
+
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Motdepasse1!", TOO_COMMON_MESSAGE),
+        ("Azerty123!", TOO_COMMON_MESSAGE),
+        ("Password1!", TOO_COMMON_MESSAGE),
+        ("P@ssw0rd!", TOO_COMMON_MESSAGE),
+        ("Soleil123!", TOO_COMMON_MESSAGE),
+        ("Aaaaaaaa1!", TOO_GUESSABLE_MESSAGE),
+        ("Aa1!Aa1!Aa1!", TOO_GUESSABLE_MESSAGE),
+    ],
+)
+def test_common_and_guessable_passwords_are_refused(ctx, engine, member, password, message):
+    response = _post(ctx, _token(engine, member), password=password, password_confirm=password)
+    assert response.status == 400
+    assert message in unescape(response.html)
+    assert password not in response.html and password not in unescape(response.html)
+    with session_scope(engine) as session:
+        assert session.get(Member, member.id).status == "pending"
+
+
+NAME = "Ce mot de passe contient votre nom."
+FIRST = "Ce mot de passe contient votre prénom."
+DATE = "Ce mot de passe contient votre date de naissance."
+YEAR = "Ce mot de passe contient votre année de naissance."
+NUMBER = "Ce mot de passe contient votre numéro d'adhérent."
+
+
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Dupont-Velo-42!", NAME),
+        ("dUPONT-Velo-42!", NAME),
+        ("Velo+Dûpont#42", NAME),
+        ("tnopuD-Velo-42!", NAME),  # reversed: zxcvbn with the user inputs
+        ("Hélène-Velo-42!", FIRST),
+        ("HELENE-Velo-42!", FIRST),
+        ("Marie-Velo-42!", FIRST),
+        ("Mariehelene-Velo-4!", FIRST),
+        ("H3l3n3-Velo-42!", FIRST),  # l33t: zxcvbn with the user inputs
+        ("Velo-12031980!", DATE),
+        ("Velo-19800312!", DATE),
+        ("Velo-120380!", DATE),
+        ("Velo-800312!", DATE),
+        ("Velo-12/03/1980", DATE),
+        ("Velo-12-03-1980", DATE),
+        ("Velo-12.03.1980", DATE),
+        ("Velo-1980/03/12", DATE),
+        ("Velo-12/03/80!", DATE),
+        ("Velo-1980-Rouge!", YEAR),
+        ("Velo-{number}!", NUMBER),
+        ("Velo-{digits}-Rouge!", NUMBER),
+    ],
+)
+def test_passwords_with_personal_data_are_refused(ctx, engine, member, password, message):
+    password = password.format(number=member.adherent_number.lower(), digits=member.adherent_number[1:])
+    response = _post(ctx, _token(engine, member), password=password, password_confirm=password)
+    assert response.status == 400, response.html
+    text = unescape(response.html)
+    assert message in text
+    assert "Choisissez-en un sans information personnelle" in text
+    assert password not in response.html and password not in text
+    for data in ("Dupont", "Marie", "Hélène", member.adherent_number):  # the message names no data either
+        assert data not in text
+    with session_scope(engine) as session:
+        assert session.get(Member, member.id).status == "pending"
+
+
+def test_zxcvbn_only_scores_a_form_that_is_otherwise_right(ctx, engine, member):
+    response = _post(ctx, _token(engine, member), birth_date="13/03/1980", password="Password1!",
+                     password_confirm="Password1!")  # fmt: skip
+    text = unescape(response.html)
+    assert response.status == 400 and "ne correspond pas à nos informations" in text
+    assert TOO_COMMON_MESSAGE not in text
+
+
+def _exactly(n: int) -> str:
+    """A passphrase of exactly ``n`` characters with spaces, accents, emoji, a joiner and a no-break space."""
+    base = "Le vélo bleu 🚲 roule vers Saint-Étienne\u00a0à 7 h, sous une pluie fine 👩\u200d💻 et tiède ; "
+    text = (base * 4)[:n]
+    assert len(text) == n
+    return text
+
+
+@pytest.mark.parametrize("length", [8, 64, 100, 128])
+def test_long_passwords_with_spaces_and_unicode_are_accepted(ctx, engine, member, length):
+    password = _exactly(length) if length > 8 else "Kx7#pQ2m"  # 8 random characters: the guide's minimum
+    response = _post(ctx, _token(engine, member), password=password, password_confirm=password)
+    assert response.status == 200, unescape(response.html)
+    with session_scope(engine) as session:
+        assert verify_password(session.get(Member, member.id).password_hash, password)
+
+
+def test_129_characters_are_refused(ctx, engine, member):
+    password = _exactly(129)
+    response = _post(ctx, _token(engine, member), password=password, password_confirm=password)
+    assert response.status == 400
+    assert "Le mot de passe doit contenir au plus 128 caractères." in unescape(response.html)
+
+
+# ---- headers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "public_url, hsts",
+    [("https://adherents.example.org", "max-age=31536000"), ("http://127.0.0.1:5005", None)],
+)
+def test_hsts_only_when_the_public_url_is_https(make_ctx, engine, member, public_url, hsts):
+    ctx = make_ctx("miel", ASSISTANT_PUBLIC_URL=public_url)
+    headers = page.response_headers(ctx)
+    assert headers.get("Strict-Transport-Security") == hsts
+    assert headers["Content-Security-Policy"] == page.SECURITY_HEADERS["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store" and headers["X-Frame-Options"] == "DENY"
+    cookie = page.handle_get(ctx, _token(engine, member)).set_cookie
+    assert cookie.endswith("; Secure") == (hsts is not None)
+    assert "Strict-Transport-Security" not in page.response_headers(None)  # the web channel's own failure page
+
+
+_SERVE_WEB_CHANNEL = """
+import sys
+from sanic import Sanic
+from bot.channels.web import WebChannel
+
+app = Sanic("password_page_headers")
+channel = WebChannel()
+app.blueprint(channel.blueprint(None), url_prefix=channel.url_prefix())  # as Rasa mounts it
+app.run(host="127.0.0.1", port=int(sys.argv[1]), access_log=False)
+"""
+
+
+@pytest.mark.parametrize(
+    "public_url, hsts",
+    [("https://adherents.example.org", "max-age=31536000"), ("http://127.0.0.1:5005", None)],
+)
+def test_the_web_channel_sends_hsts_only_for_an_https_public_url(settings, engine, member, tmp_path, public_url, hsts):
+    """Our web channel in a real Sanic server (no model needed) serving a real link."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "ASSISTANT_TENANT": "miel",
+            "ASSISTANT_PUBLIC_URL": public_url,
+            "ASSISTANT_SECRET_KEY": settings.secret_key,
+            "ASSISTANT_DATABASE_URL": settings.database_url,
+            "ASSISTANT_VAR_DIR": str(settings.var_dir),
+            "ASSISTANT_OUTBOX": str(settings.outbox_path),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        }
+    )
+    url = f"http://127.0.0.1:{port}/activation/{_token(engine, member)}"
+    log_path = tmp_path / "web-channel.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([sys.executable, "-c", _SERVE_WEB_CHANNEL, str(port)], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    status, headers = resp.status, resp.headers
+                break
+            except urllib.error.HTTPError as answered:
+                status, headers = answered.code, answered.headers
+                break
+            except (urllib.error.URLError, ConnectionError):
+                alive = server.poll() is None
+                assert alive and time.monotonic() < deadline, f"the web channel did not answer:\n{log_path.read_text()}"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert status == 200, log_path.read_text()
+    assert headers["Strict-Transport-Security"] == hsts
+    assert headers["Content-Security-Policy"] == page.SECURITY_HEADERS["Content-Security-Policy"]
+    assert headers["Set-Cookie"].endswith("; Secure") == (hsts is not None)
+
+
+# ---- the "activation completed" notice ----------------------------------------------------
+
+EMAIL = "marie.dupont@example.org"
+MOBILE = "+33612345678"
+
+
+def test_activation_sends_the_notice_to_the_email_and_mobile_on_file(ctx, engine, outbox_path):
+    member = add_member(engine, email=EMAIL, mobile=MOBILE)
+    response = _post(ctx, _token(engine, member))
+    assert response.status == 200
+    notices = [m for m in read_outbox(outbox_path) if m["kind"] == "notice_activation_completed"]
+    assert sorted((m["channel"], m["to"]) for m in notices) == [("email", EMAIL), ("sms", MOBILE)]
+    email = next(m for m in notices if m["channel"] == "email")
+    sms = next(m for m in notices if m["channel"] == "sms")
+    assert "est activé" in email["subject"] and "Si ce n'était pas vous" in email["body"]
+    assert "activé" in sms["body"] and ctx.tenant.display_name in sms["body"]
+    for message in notices:
+        assert PASSWORD not in message["body"]
+    with session_scope(engine) as session:
+        query = select(OutboxMessage.state).where(OutboxMessage.kind == "notice_activation_completed")
+        assert session.execute(query).scalars().all() == ["sent", "sent"]  # delivered after the commit
+
+
+def test_the_notice_goes_by_smtp_when_configured(make_ctx, engine, smtp_sink, outbox_path):
+    smtp_sink.start()
+    ctx = make_ctx("miel", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_sink.port), SMTP_STARTTLS="false")
+    member = add_member(engine, email=EMAIL, mobile=MOBILE)
+    assert _post(ctx, _token(engine, member)).status == 200
+    [mail] = smtp_sink.wait_for(EMAIL)
+    assert "est activé" in mail["Subject"]
+    sms = [m for m in read_outbox(outbox_path) if m["kind"] == "notice_activation_completed"]
+    assert [(m["channel"], m["to"]) for m in sms] == [("sms", MOBILE)]
+
+
+@pytest.mark.parametrize("failure", ["smtp-down", "outbox-unwritable"])
+def test_a_notice_that_cannot_be_delivered_never_fails_the_page(make_ctx, engine, tmp_path, failure):
+    if failure == "smtp-down":
+        ctx = make_ctx("miel", SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()), SMTP_STARTTLS="false")
+    else:
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("")
+        ctx = make_ctx("miel", ASSISTANT_OUTBOX=str(blocker / "outbox.jsonl"))
+    member = add_member(engine, email=EMAIL, mobile=MOBILE)
+    response = _post(ctx, _token(engine, member))
+    assert response.status == 200 and "Votre mot de passe est enregistré" in unescape(response.html)
+    with session_scope(engine) as session:
+        assert session.get(Member, member.id).status == "active"
+        query = select(OutboxMessage.channel, OutboxMessage.state).where(
+            OutboxMessage.kind == "notice_activation_completed"
+        )
+        rows = dict(session.execute(query).all())
+    # the e-mail waits in the outbox for `python -m bot outbox retry`; never "sent"
+    assert set(rows) == {"email", "sms"} and rows["email"] != "sent"
+
+
+def test_a_member_without_contacts_is_still_activated(ctx, engine, member, outbox_path):
+    assert _post(ctx, _token(engine, member)).status == 200
+    assert not [m for m in read_outbox(outbox_path) if m["kind"] == "notice_activation_completed"]
+    with session_scope(engine) as session:
+        assert session.get(Member, member.id).status == "active"
