@@ -168,6 +168,7 @@ def complete_activation(
                 member,
                 notices.CONTACT_CHANGED,
                 change=notices.describe_change(None, address, member.mobile, member.mobile),
+                added=[address],
                 now=now,
             )
             audit.record(session, "contact_added", member_id, conv, email_masked=mask_email(address))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import List
+from typing import Iterable, List
 
 from sqlalchemy.orm import Session
 
@@ -112,12 +112,14 @@ def queue_notices(
     previous_email: str | None = None,
     previous_mobile: str | None = None,
     change: str | None = None,
+    added: Iterable[str] = (),
     now: datetime | None = None,
 ) -> List[int]:
     """Queue the notice of ``kind`` to the member's contacts on file; returns outbox ids.
 
     For :data:`CONTACT_CHANGED` give the contact(s) on file *before* the
-    change: the notice goes there (and to the unchanged ones).
+    change, and in ``added`` a contact that did not exist before: the notice
+    goes to the previous contacts and the unchanged ones, never to ``added``.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notice {kind!r}")
@@ -127,9 +129,10 @@ def queue_notices(
     emails = {e for e in (previous_email, member.email) if e}
     mobiles = {m for m in (previous_mobile, member.mobile) if m}
     if kind == CONTACT_CHANGED:
-        # the new contact was just proven or typed: the notice is for the old one
-        emails = {previous_email} if previous_email else ({member.email} if member.email else set())
-        mobiles = {previous_mobile} if previous_mobile else ({member.mobile} if member.mobile else set())
+        # the notice is for the contacts the member had before: the old one of
+        # what changed, the unchanged other one; never the contact just added
+        emails = {previous_email or member.email} - set(added) - {None}
+        mobiles = {previous_mobile or member.mobile} - set(added) - {None}
     ids: List[int] = []
     for address in sorted(emails):
         ids.append(

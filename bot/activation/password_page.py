@@ -775,7 +775,11 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
             "version": Member.version + 1,
             "updated_at": now,
         }
-        if flow == FLOW_EMAIL and lookup.email:
+        before = session.get(Member, member_id)
+        # SMIE: the address of the link becomes the member's only when the record has none
+        # (an e-mail on file is never replaced here; the link only ever goes to it)
+        added_email = flow == FLOW_EMAIL and lookup.email and before is not None and not before.email
+        if added_email:
             values["email"] = lookup.email
         moved = session.execute(
             update(Member)
@@ -791,6 +795,16 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
         audit.record(session, "password_set", member_id, token_id=lookup.token_id, flow=flow)
         member = session.get(Member, member_id, populate_existing=True)  # the row as just updated
         notice_ids = notices.queue_notices(ctx, session, member, notices.ACTIVATION_COMPLETED, now=now)
+        if added_email and member is not None:
+            notice_ids += notices.queue_notices(
+                ctx,
+                session,
+                member,
+                notices.CONTACT_CHANGED,
+                change=notices.describe_change(None, lookup.email, member.mobile, member.mobile),
+                added=[lookup.email],
+                now=now,
+            )
     _deliver_notices(ctx, notice_ids)
     page = _message_page(
         ctx.tenant,

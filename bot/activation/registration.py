@@ -439,6 +439,7 @@ def confirm_with_code(ctx: Context, member_ref: str, code: str, conversation: st
                 member,
                 notices.CONTACT_CHANGED,
                 change=notices.describe_change(None, found.email, None, None),
+                added=[found.email],
                 now=now,
             )
         session.execute(
