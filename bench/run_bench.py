@@ -21,7 +21,9 @@ second, and peak RSS of its server processes. ``make bench`` runs it.
   (RASA_CACHE_DIRECTORY) and an empty output folder.
 - Ready: from process start to the first REST reply received (non-empty).
 - Latency: POST /webhooks/rest/webhook, one sender id per conversation,
-  after two warm-up conversations that are not counted.
+  after two warm-up conversations that are not counted. Our bot only takes
+  conversation ids it issued: each conversation first gets one from
+  POST /webhooks/rest/session (not timed); the stock bot takes any id.
 - RSS: every process of each bot's tree sampled every 0.2 s; peak of the
   sum and of each process. Also the peak RSS of each training.
 
@@ -196,13 +198,22 @@ def say(url: str, sender: str, text: str, timeout: float = 10.0) -> list:
         return json.load(resp)
 
 
-def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log: Path, timeout: float) -> float:
+def issued_sender(session_url: str, timeout: float = 10.0) -> str:
+    """A conversation id issued by our bot (POST /webhooks/rest/session)."""
+    request = urllib.request.Request(session_url, data=b"{}", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - 127.0.0.1 only
+        return json.load(resp)["sender"]
+
+
+def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log: Path, timeout: float,
+               session_url: str | None = None) -> float:
     """Seconds from ``started`` (just before the process was spawned) to the first non-empty REST reply."""
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
             raise BenchError(f"server exited with code {proc.returncode} during start-up:\n{tail(log)}")
         try:
-            if say(url, "bench-ready-probe", text):
+            sender = issued_sender(session_url) if session_url else "bench-ready-probe"
+            if say(url, sender, text):
                 return time.perf_counter() - started
         except (urllib.error.URLError, OSError, ValueError):
             pass
@@ -210,7 +221,8 @@ def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log:
     raise BenchError(f"no REST reply within {timeout:.0f} s:\n{tail(log)}")
 
 
-async def _load(url: str, script: List[str], conversations: int, concurrency: int) -> Dict[str, Any]:
+async def _load(url: str, script: List[str], conversations: int, concurrency: int,
+                session_url: str | None = None) -> Dict[str, Any]:
     latencies: List[float] = []
     per_message: Dict[str, List[float]] = {text: [] for text in script}
     errors = 0
@@ -221,6 +233,13 @@ async def _load(url: str, script: List[str], conversations: int, concurrency: in
         nonlocal errors
         while pending:
             sender = f"bench-{run_id}-c{concurrency}-{pending.pop()}"
+            if session_url:  # our bot: an issued conversation id, fetched before the timed turns
+                try:
+                    async with session.post(session_url, json={}) as resp:
+                        sender = (await resp.json(content_type=None))["sender"]
+                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError):
+                    errors += len(script)
+                    continue
             for text in script:
                 started = time.perf_counter()
                 try:
@@ -247,17 +266,19 @@ async def _load(url: str, script: List[str], conversations: int, concurrency: in
 def measure_server(name: str, children: Children, cmd: List[str], cwd: Path, env: Dict[str, str],
                    port: int, work: Path, args: argparse.Namespace) -> Dict[str, Any]:
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    session_url = f"http://127.0.0.1:{port}/webhooks/rest/session" if name == "ours" else None
     script = SCRIPTS[name]
     log = work / f"{name}-server.log"
     print(f"[bench] {name}: starting {' '.join(cmd)}", flush=True)
     started = time.perf_counter()
     proc = children.start(f"{name} server", cmd, cwd, env, log)
-    result: Dict[str, Any] = {"ready_s": round(wait_ready(proc, started, url, script[0], log, args.ready_timeout), 2)}
+    ready_s = wait_ready(proc, started, url, script[0], log, args.ready_timeout, session_url)
+    result: Dict[str, Any] = {"ready_s": round(ready_s, 2)}
     print(f"[bench] {name}: ready after {result['ready_s']} s", flush=True)
-    asyncio.run(_load(url, script, 2, 1))  # warm-up, not counted
+    asyncio.run(_load(url, script, 2, 1, session_url))  # warm-up, not counted
     for concurrency in (1, args.concurrency):
         conversations = math.ceil(args.turns / len(script))
-        result[f"c{concurrency}"] = asyncio.run(_load(url, script, conversations, concurrency))
+        result[f"c{concurrency}"] = asyncio.run(_load(url, script, conversations, concurrency, session_url))
         print(f"[bench] {name}: {concurrency} concurrent: {json.dumps(result[f'c{concurrency}'])}", flush=True)
     children.stop(proc)
     children.sampler.roots.pop(f"{name} server", None)

@@ -3,11 +3,16 @@
 ``assistant(tenant)`` starts ``python -m bot serve`` once per tenant for the
 test session, on free ports, with its own SQLite databases, outbox file and
 clock file under a temporary folder, migrated and seeded with the demo
-members. Conversation tests talk to it over REST like any channel would.
+members. Conversation tests talk to it over REST like any channel would:
+conversation ids are issued by the server (``POST /webhooks/rest/session``),
+and the server trusts ``X-Forwarded-For`` from 127.0.0.1
+(``ASSISTANT_TRUSTED_PROXIES``) so a test chooses the client address each
+message comes from (``Assistant.say(..., client_ip=...)``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -60,23 +65,55 @@ class Assistant:
         return Path(self.env["ASSISTANT_CLOCK_FILE"])
 
     def new_sender(self, prefix: str = "test") -> str:
-        return f"{prefix}-{secrets.token_hex(6)}"
+        """A new conversation id issued by the server (``web-<32 hex>.<signature>``).
 
-    def say(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+        ``prefix`` is kept for the callers' readability; the server chooses the id.
+        """
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/session", data=b"{}", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - local server
+            return json.load(resp)["sender"]
+
+    @staticmethod
+    def default_client_ip(sender: str) -> str:
+        """The address a conversation's messages come from unless ``client_ip`` is given.
+
+        One per conversation (a 10.x.y.z address derived from the sender), so
+        per-client limits do not add up across unrelated tests.
+        """
+        digest = hashlib.sha256(sender.encode("utf-8")).digest()
+        return f"10.{digest[0]}.{digest[1]}.{digest[2]}"
+
+    def say(
+        self,
+        sender: str,
+        message: str,
+        metadata: Dict[str, Any] | None = None,
+        client_ip: str | None = None,
+    ) -> List[Dict[str, Any]]:
+        """The bot's replies to ``message``; ``client_ip`` is sent as ``X-Forwarded-For``.
+
+        Give several conversations the same ``client_ip`` to play one client
+        (one browser, one office behind a NAT), or different ones to play several.
+        """
         payload: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             payload["metadata"] = metadata
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook",
             data=json.dumps(payload).encode("utf-8"),
-            headers={"Content-Type": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                "X-Forwarded-For": client_ip or self.default_client_ip(sender),
+            },
         )
         with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310 - local server
             return json.load(resp)
 
-    def say_text(self, sender: str, message: str) -> str:
+    def say_text(self, sender: str, message: str, client_ip: str | None = None) -> str:
         """All the bot's reply texts to ``message`` joined by newlines."""
-        return "\n".join(r.get("text", "") for r in self.say(sender, message) if r.get("text"))
+        return "\n".join(r.get("text", "") for r in self.say(sender, message, client_ip=client_ip) if r.get("text"))
 
     def get(self, path: str) -> Any:
         with urllib.request.urlopen(f"{self.base_url}{path}", timeout=30) as resp:  # noqa: S310
@@ -147,6 +184,7 @@ def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | Non
             "ASSISTANT_PORT": str(port),
             "ASSISTANT_ACTIONS_PORT": str(actions_port),
             "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1",
             "PYTHONPATH": str(ROOT),
             "RASA_TELEMETRY_ENABLED": "false",
         }

@@ -1,20 +1,31 @@
-"""REST channel: ``POST /webhooks/rest/webhook`` with checked sender ids.
+"""REST channel: ``POST /webhooks/rest/webhook`` with checked requests.
 
 Rasa's own REST channel takes any ``sender``: whoever reaches it could write
-into a Telegram member's conversation by sending that chat's id, a missing
-sender lands every caller in one shared ``default`` conversation, a body
-that is not a JSON object ends in a traceback, and a failure is logged with
-the member's message in clear. This channel keeps Rasa's URL, request and
-reply format (``{"sender": "...", "message": "..."}`` → the list of bot
-messages, ``?stream=true`` too) and:
+into another member's conversation by sending its id, a missing sender lands
+every caller in one shared ``default`` conversation, a body that is not a
+JSON object ends in a traceback, a typed ``/intent{"slot": ...}`` chooses
+the intent and entities, and a failure is logged with the member's message
+in clear.  This channel keeps Rasa's URL, request and reply format
+(``{"sender": "...", "message": "..."}`` → the list of bot messages,
+``?stream=true`` too) and:
 
-- refuses, with a French message and HTTP 400, a body that is not a JSON
-  object, a missing or empty ``sender``, one longer than
-  :data:`MAX_SENDER_LENGTH` or with control characters, and a ``message``
-  that is not text;
+- issues conversation ids: ``POST /webhooks/rest/session`` answers
+  ``{"sender": "web-<32 hex>.<signature>"}`` (``bot.channels.identity``:
+  an HMAC under ``ASSISTANT_SECRET_KEY``, nothing stored, any replica
+  sharing the key accepts it);
+- refuses, with a French ``{"error": "..."}`` and HTTP 400, a body that is
+  not a JSON object, a missing or empty ``sender``, one longer than
+  :data:`MAX_SENDER_LENGTH` or with control characters, a ``message`` that
+  is not text and a ``metadata`` that is not an object;
 - refuses with HTTP 403 a sender in a namespace another channel owns
   (:data:`RESERVED_PREFIXES`: ``telegram:`` conversations belong to the
-  Telegram channel);
+  Telegram channel) and any sender the server did not issue (unsigned or
+  forged);
+- cuts an over-long message and turns payload syntax the assistant did not
+  offer into plain text (``bot.channels.payloads``);
+- sets ``metadata["client"]``, the keyed hash of the client's IP address
+  (``X-Forwarded-For`` read only behind ``ASSISTANT_TRUSTED_PROXIES``),
+  replacing whatever the caller sent under that key;
 - logs a failure without the message text and answers with an apology.
 """
 
@@ -22,8 +33,8 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -31,10 +42,22 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import payloads
+from bot.channels.identity import (
+    CLIENT_METADATA_KEY,
+    client_ip,
+    client_key,
+    is_signed_sender,
+    new_sender,
+    parse_networks,
+)
 from bot.channels.telegram import SENDER_PREFIX as TELEGRAM_SENDER_PREFIX
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+SESSION_PATH = "/webhooks/rest/session"
 MAX_SENDER_LENGTH = 128
 # conversation ids that only another channel may use
 RESERVED_PREFIXES = (TELEGRAM_SENDER_PREFIX,)
@@ -46,7 +69,12 @@ BAD_SENDER = (
     "sans caractère de contrôle."
 )
 RESERVED_SENDER = "Cet identifiant de conversation est réservé à un autre canal : choisissez-en un autre."
+UNSIGNED_SENDER = (
+    "Cet identifiant de conversation n'a pas été délivré par ce service : "
+    f"demandez-en un nouveau (POST {SESSION_PATH}) et recommencez."
+)
 BAD_MESSAGE = "Le message (« message ») doit être un texte."
+BAD_METADATA = "Les métadonnées (« metadata ») doivent être un objet JSON."
 FAILURE_REPLY = (
     "Désolé, un incident technique m'empêche de vous répondre. Réessayez dans quelques instants ; "
     "si cela se reproduit, contactez votre mutuelle."
@@ -59,12 +87,17 @@ class RestRequest:
 
     sender: str = ""
     message: str = ""
+    metadata: Dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     status: int = 200
 
 
-def check_rest_body(body: Any) -> RestRequest:
-    """Check a decoded JSON body of ``POST /webhooks/rest/webhook``."""
+def check_rest_body(body: Any, secret_key: str) -> RestRequest:
+    """Check a decoded JSON body of ``POST /webhooks/rest/webhook``.
+
+    The sender must have been issued under ``secret_key``; the caller's
+    ``metadata`` comes back without a ``client`` key (the server sets it).
+    """
     if not isinstance(body, dict):
         return RestRequest(error=NOT_JSON_OBJECT, status=400)
     sender = body.get("sender")
@@ -74,16 +107,30 @@ def check_rest_body(body: Any) -> RestRequest:
         return RestRequest(error=BAD_SENDER, status=400)
     if sender.lower().startswith(RESERVED_PREFIXES):
         return RestRequest(error=RESERVED_SENDER, status=403)
+    if not is_signed_sender(secret_key, sender):
+        return RestRequest(error=UNSIGNED_SENDER, status=403)
     message = body.get("message", "")
     if message is None:
         message = ""
     if not isinstance(message, str):
         return RestRequest(error=BAD_MESSAGE, status=400)
-    return RestRequest(sender=sender, message=message)
+    metadata = body.get("metadata")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        return RestRequest(error=BAD_METADATA, status=400)
+    metadata = {key: value for key, value in metadata.items() if key != CLIENT_METADATA_KEY}
+    return RestRequest(sender=sender, message=message, metadata=metadata)
+
+
+def request_client_key(request: Request, secret_key: str, trusted_proxies: tuple[str, ...]) -> str:
+    """``metadata["client"]`` of a web or REST request: the keyed hash of the client's IP."""
+    forwarded = request.headers.getall("x-forwarded-for", []) if trusted_proxies else []
+    return client_key(secret_key, client_ip(request.ip, forwarded, parse_networks(trusted_proxies)))
 
 
 class RestChannel(RestInput):
-    """Rasa's REST channel (same name, URL and replies) with checked requests."""
+    """Rasa's REST channel (same name, URL and replies) with checked requests and issued sender ids."""
 
     @classmethod
     def name(cls) -> str:
@@ -96,27 +143,43 @@ class RestChannel(RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            return response.json(
+                {"sender": new_sender(get_settings().secret_key)}, headers={"Cache-Control": "no-store"}
+            )
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
+            settings = get_settings()
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - Sanic refuses undecodable JSON with an exception
                 body = None
-            checked = check_rest_body(body)
+            checked = check_rest_body(body, settings.secret_key)
             if checked.error is not None:
+                if checked.status == 403:
+                    reason = "reserved" if checked.error == RESERVED_SENDER else "not issued"
+                    logger.info("rest: sender refused (%s)", reason)
                 return response.json({"error": checked.error}, status=checked.status)
-            input_channel = self._extract_input_channel(request)
-            metadata = self.get_metadata(request)
+            offered: FrozenSet[str] = frozenset()
+            if payloads.needs_offered(checked.message):
+                offered = await payloads.offered_in_conversation(request.app, checked.sender)
+            message = payloads.prepare(checked.message, offered)
+            metadata = {
+                **checked.metadata,
+                CLIENT_METADATA_KEY: request_client_key(request, settings.secret_key, settings.trusted_proxies),
+            }
+            input_channel = self.name()
             if request.args.get("stream", "false").lower() == "true":
                 return response.stream(
-                    self.stream_response(on_new_message, checked.message, checked.sender, input_channel, metadata),
+                    self.stream_response(on_new_message, message, checked.sender, input_channel, metadata),
                     content_type="text/event-stream",
                 )
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(checked.message, collector, checked.sender, input_channel=input_channel,
-                                metadata=metadata)
+                    UserMessage(message, collector, checked.sender, input_channel=input_channel, metadata=metadata)
                 )
             except CancelledError:
                 logger.error("rest: the message timed out (text not logged)")
@@ -132,4 +195,13 @@ def _apology(sender: str, already_sent: List[Dict[str, Any]]) -> List[Dict[str, 
     return [*already_sent, {"recipient_id": sender, "text": FAILURE_REPLY}]
 
 
-__all__ = ["MAX_SENDER_LENGTH", "RESERVED_PREFIXES", "RestChannel", "RestRequest", "check_rest_body"]
+__all__ = [
+    "MAX_SENDER_LENGTH",
+    "RESERVED_PREFIXES",
+    "SESSION_PATH",
+    "WEBHOOK_PATH",
+    "RestChannel",
+    "RestRequest",
+    "check_rest_body",
+    "request_client_key",
+]

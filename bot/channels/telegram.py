@@ -23,28 +23,34 @@ Security and robustness rules:
 
 Behaviour: ``/start`` greets (sent to Rasa as ``/greet``), other texts go to
 Rasa (a typed ``/something`` loses its slash so nobody injects intents or
-entities by hand), Rasa buttons become inline keyboards whose presses are
-answered (``answerCallbackQuery``) and sent to Rasa as the button's payload,
-long texts are split under Telegram's 4096-character limit, photos, stickers,
-voice notes, documents... get a polite "text only" answer.  Bot texts are sent
+entities by hand, and a text over ``bot.input_check.MAX_LENGTH`` is cut:
+``bot.channels.payloads``).  Rasa buttons become inline keyboards; a press
+is answered (``answerCallbackQuery``) and sent to Rasa as the button's
+payload only while that button belongs to the assistant's latest answer,
+read from the conversation in the shared tracker store, so any replica
+takes it (``callback_data`` is the payload, or a hash of it beyond 64
+bytes).  Long texts are split under Telegram's 4096-character limit;
+photos, stickers, voice notes, documents... get a polite "text only"
+answer.  Bot texts are sent
 as plain text (no parse mode, so nothing to escape) with link previews off
 (Telegram's preview robot must not fetch activation links).  The
 conversation id is ``telegram:<chat id>`` (:func:`sender_id_for`), a
 namespace the REST channel refuses (bot/channels/rest.py), so nobody can
-write into a member's Telegram conversation over REST.  In a group,
+write into a member's Telegram conversation over REST; each message carries
+``metadata["client"]``, the keyed hash of ``telegram:<chat id>`` used by the
+per-client limits (``bot.channels.identity``).  In a group,
 anything that looks like activation, a NIR or a code is not forwarded to
 Rasa (nothing stored): the member is asked to write in a private chat.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import re
 import unicodedata
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Tuple
 from urllib.parse import urlparse
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -55,6 +61,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.channels import payloads
+from bot.channels.identity import CLIENT_METADATA_KEY, client_key
 from bot.settings import TelegramSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -75,8 +83,7 @@ ALLOWED_UPDATES = ("message", "callback_query")
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 TEXT_LIMIT = 4096  # Telegram counts UTF-16 code units
-CALLBACK_DATA_LIMIT = 64  # bytes
-CALLBACK_HASH_PREFIX = "#"
+CALLBACK_DATA_LIMIT = payloads.CALLBACK_DATA_LIMIT  # bytes
 
 ONLY_TEXT_MESSAGE = "Je ne peux lire que du texte : écrivez-moi votre question en quelques mots."
 PRIVATE_CHAT_ONLY_MESSAGE = (
@@ -180,18 +187,19 @@ def looks_sensitive(text: str | None) -> bool:
 def message_to_rasa_text(text: str) -> str:
     """What Rasa receives for a member's typed ``text``.
 
-    Known commands map to intents (``/start`` greets); any other text starting
-    with a slash loses it, so a member cannot trigger an intent or set
-    entities by typing Rasa's ``/intent{...}`` syntax.  Leading ``@bot``
-    mentions (group chats) are dropped.
+    Telegram commands of :data:`COMMANDS` map to fixed intents (``/start``
+    greets); any other text in payload syntax is neutralised
+    (``bot.channels.payloads.neutralise``: no leading slash), so a member
+    cannot trigger an intent or set entities by typing Rasa's
+    ``/intent{...}`` syntax: on Telegram buttons are pressed, never typed.
+    Leading ``@bot`` mentions (group chats) are dropped, and an over-long
+    text is cut (``payloads.cap_length``).
     """
     text = _LEADING_MENTIONS_RE.sub("", text.strip()).strip()
     match = _COMMAND_RE.match(text)
     if match and match.group(1).lower() in COMMANDS:
         return COMMANDS[match.group(1).lower()]
-    if text.startswith("/"):
-        return text.lstrip("/").strip()
-    return text
+    return payloads.cap_length(payloads.neutralise(text))
 
 
 def is_authorized(received: str | None, secret: str | None) -> bool:
@@ -253,46 +261,17 @@ def describe_error(exc: BaseException, token: str | None = None) -> str:
     return description
 
 
-class CallbackDataMap:
-    """Button payloads <-> ``callback_data`` (at most 64 bytes).
-
-    Payloads that fit are used as they are; longer ones (or ones starting
-    with ``#``) are replaced by ``#`` + a hash kept in a bounded in-memory map.
-    The map is per process and lost on restart: pressing such an old button
-    then gets a polite "this button is no longer active".
-    """
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._payloads: OrderedDict[str, str] = OrderedDict()
-
-    def encode(self, payload: str) -> str:
-        if len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith(CALLBACK_HASH_PREFIX):
-            return payload
-        key = CALLBACK_HASH_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
-        self._payloads[key] = payload
-        self._payloads.move_to_end(key)
-        while len(self._payloads) > self.capacity:
-            self._payloads.popitem(last=False)
-        return key
-
-    def decode(self, data: str | None) -> str | None:
-        if not data:
-            return None
-        if data.startswith(CALLBACK_HASH_PREFIX):
-            return self._payloads.get(data)
-        return data
-
-
 def _is_web_link(value: Any) -> bool:
     return isinstance(value, str) and urlparse(value.strip()).scheme in {"http", "https"} and "://" in value
 
 
-def build_keyboard(buttons: Iterable[Dict[str, Any]], callbacks: CallbackDataMap) -> InlineKeyboardMarkup | None:
+def build_keyboard(buttons: Iterable[Dict[str, Any]]) -> InlineKeyboardMarkup | None:
     """An inline keyboard, one button per row, for Rasa ``buttons``.
 
     A button with an http(s) ``url`` (or an http(s) payload) opens the link;
-    every other button sends its payload back as ``callback_data``.
+    every other button sends its payload back as ``callback_data``
+    (``payloads.callback_data``: the payload, or ``#`` + its hash when it
+    does not fit in 64 bytes).
     """
     rows: List[List[InlineKeyboardButton]] = []
     for button in buttons:
@@ -308,7 +287,7 @@ def build_keyboard(buttons: Iterable[Dict[str, Any]], callbacks: CallbackDataMap
         if url:
             rows.append([InlineKeyboardButton(title, url=str(url).strip())])
         elif payload:
-            rows.append([InlineKeyboardButton(title, callback_data=callbacks.encode(str(payload)))])
+            rows.append([InlineKeyboardButton(title, callback_data=payloads.callback_data(str(payload)))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -318,9 +297,8 @@ def build_keyboard(buttons: Iterable[Dict[str, Any]], callbacks: CallbackDataMap
 class TelegramOutput(OutputChannel):
     """Sends Rasa's replies with the Bot API; failures are logged, never raised."""
 
-    def __init__(self, bot: Bot, callbacks: CallbackDataMap, token: str | None = None) -> None:
+    def __init__(self, bot: Bot, token: str | None = None) -> None:
         self.bot = bot
-        self.callbacks = callbacks
         self._token = token
         self.failures = 0
 
@@ -374,7 +352,7 @@ class TelegramOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send_chunks(recipient_id, text, build_keyboard(buttons, self.callbacks))
+        await self._send_chunks(recipient_id, text, build_keyboard(buttons))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         if _is_web_link(image):
@@ -388,7 +366,7 @@ class TelegramOutput(OutputChannel):
         """Custom payloads with a ``text`` (and optional ``buttons``) are shown; others are not for Telegram."""
         if isinstance(json_message, dict) and isinstance(json_message.get("text"), str):
             buttons = json_message.get("buttons") if isinstance(json_message.get("buttons"), list) else []
-            await self._send_chunks(recipient_id, json_message["text"], build_keyboard(buttons, self.callbacks))
+            await self._send_chunks(recipient_id, json_message["text"], build_keyboard(buttons))
         else:
             logger.debug("telegram: custom payload without text ignored")
 
@@ -402,9 +380,9 @@ class TelegramOutput(OutputChannel):
 class TelegramInput(InputChannel):
     """Webhook for Telegram updates (``/webhooks/telegram/webhook``)."""
 
-    def __init__(self, settings: TelegramSettings | None) -> None:
+    def __init__(self, settings: TelegramSettings | None, secret_key: str | None = None) -> None:
         self.settings = settings
-        self.callbacks = CallbackDataMap()
+        self._secret_key = secret_key  # of the client keys; ASSISTANT_SECRET_KEY when not given
         self._bot: Bot | None = None
         self._seen: OrderedDict[int, None] = OrderedDict()
 
@@ -425,7 +403,7 @@ class TelegramInput(InputChannel):
                 "telegram: TELEGRAM_WEBHOOK_SECRET is not set, every Telegram update will be refused "
                 "(a webhook without a secret is unsafe)"
             )
-        return cls(settings)
+        return cls(settings, get_settings().secret_key)
 
     @property
     def enabled(self) -> bool:
@@ -442,7 +420,7 @@ class TelegramInput(InputChannel):
     def get_output_channel(self) -> OutputChannel | None:
         if self.settings is None:
             return None
-        return TelegramOutput(self.bot(), self.callbacks, self.settings.token)
+        return TelegramOutput(self.bot(), self.settings.token)
 
     def _first_time(self, update_id: int) -> bool:
         if update_id in self._seen:
@@ -477,7 +455,7 @@ class TelegramInput(InputChannel):
             if update is None or not self._first_time(update.update_id):
                 return response.json({"ok": True})
             try:
-                await self.handle_update(update, on_new_message)
+                await self.handle_update(update, on_new_message, request.app)
             except Exception as exc:  # noqa: BLE001 - always 200 so Telegram does not redeliver forever
                 logger.error(
                     "telegram: update %s could not be handled (%s)",
@@ -494,12 +472,14 @@ class TelegramInput(InputChannel):
 
         return bp
 
-    async def handle_update(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Dispatch one authenticated update."""
+    async def handle_update(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any = None
+    ) -> None:
+        """Dispatch one authenticated update (``app``: the Sanic app, whose agent holds the conversations)."""
         assert self.settings is not None
-        output = TelegramOutput(self.bot(), self.callbacks, self.settings.token)
+        output = TelegramOutput(self.bot(), self.settings.token)
         if update.callback_query is not None:
-            await self._handle_callback(update, output, on_new_message)
+            await self._handle_callback(update, output, on_new_message, app)
         elif update.message is not None:
             await self._handle_message(update, output, on_new_message)
         else:
@@ -524,7 +504,11 @@ class TelegramInput(InputChannel):
         await self._to_rasa(text, chat_id, chat.type, output, on_new_message)
 
     async def _handle_callback(
-        self, update: Update, output: TelegramOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        update: Update,
+        output: TelegramOutput,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        app: Any,
     ) -> None:
         query = update.callback_query
         assert query is not None
@@ -533,14 +517,18 @@ class TelegramInput(InputChannel):
             return  # button of an inline-mode message: no chat to answer in
         chat = query.message.chat
         chat_id = str(chat.id)
-        payload = self.callbacks.decode(query.data)
+        data = query.data
+        offered: FrozenSet[str] = frozenset()
+        if data and (data.startswith(payloads.CALLBACK_HASH_PREFIX) or payloads.needs_offered(data)):
+            offered = await payloads.offered_in_conversation(app, sender_id_for(chat_id))
+        payload = payloads.resolve_callback(data, offered)
         if payload is None:
             await output.send_text_message(chat_id, EXPIRED_BUTTON_MESSAGE)
             return
         if chat.type != "private" and looks_sensitive(payload):
             await output.send_text_message(chat_id, PRIVATE_CHAT_ONLY_MESSAGE)
             return
-        await self._to_rasa(payload, chat_id, chat.type, output, on_new_message)
+        await self._to_rasa(payloads.cap_length(payload), chat_id, chat.type, output, on_new_message)
 
     async def _to_rasa(
         self,
@@ -550,12 +538,14 @@ class TelegramInput(InputChannel):
         output: TelegramOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
+        sender = sender_id_for(chat_id)
+        client = client_key(self._secret_key or get_settings().secret_key, sender)
         await on_new_message(
             UserMessage(
                 text,
                 output,
-                sender_id_for(chat_id),
+                sender,
                 input_channel=CHANNEL_NAME,
-                metadata={"channel": CHANNEL_NAME, "chat_type": chat_type},
+                metadata={"channel": CHANNEL_NAME, "chat_type": chat_type, CLIENT_METADATA_KEY: client},
             )
         )

@@ -7,11 +7,13 @@ port serves everything a member's browser reaches:
   tracker store class) — tests assert the redacting store is active;
 - ``GET /chat/`` and ``/chat/<file>``: the demo page and the embeddable
   widget (``bot/web/static``), ``GET /chat/config.json``: tenant name and
-  colours for the widget;
+  colours for the widget, and the REST paths it uses (``webhook``, and
+  ``session`` where it gets its signed conversation id);
 - ``GET|POST /activation/<token>``: the secure password page
-  (``bot.activation.password_page``).
+  (``bot.activation.password_page``), with the headers of
+  ``password_page.response_headers`` (CSP, HSTS when the public URL is https).
 
-Messages from the widget go through Rasa's REST channel.
+Messages from the widget go through our REST channel (``bot.channels.rest``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.rest import SESSION_PATH, WEBHOOK_PATH
 from bot.settings import get_settings
 from bot.tenants import current_tenant
 
@@ -101,7 +104,8 @@ class WebChannel(InputChannel):
                     "tenant": tenant.id,
                     "name": tenant.display_name,
                     "colors": {"primary": tenant.colors.primary, "onPrimary": tenant.colors.on_primary},
-                    "webhook": "/webhooks/rest/webhook",
+                    "webhook": WEBHOOK_PATH,
+                    "session": SESSION_PATH,
                 },
                 headers={"Cache-Control": "no-store"},
             )
@@ -116,6 +120,7 @@ class WebChannel(InputChannel):
             from bot.activation import get_context, password_page
 
             loop = asyncio.get_running_loop()
+            ctx = None
             try:
                 ctx = get_context()
                 if request.method == "GET":
@@ -128,7 +133,7 @@ class WebChannel(InputChannel):
             except Exception:  # noqa: BLE001 - a member must never see a traceback
                 logger.error("activation page failed", exc_info=False)
                 status, body, set_cookie = 503, _UNAVAILABLE_PAGE, None
-            headers = dict(password_page.SECURITY_HEADERS)
+            headers = password_page.response_headers(ctx)  # HSTS when the public URL is https
             if set_cookie:
                 headers["Set-Cookie"] = set_cookie
             return response.html(body, status=status, headers=headers)

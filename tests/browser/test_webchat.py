@@ -45,6 +45,8 @@ LAUNCH_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WEBHOOK = "**/webhooks/rest/webhook"
+SESSION = "**/webhooks/rest/session"
+SIGNED_SENDER = r"web-[0-9a-f]{32}\.[0-9a-f]{32}"
 UNAVAILABLE = "Le service est momentanément indisponible. Réessayez dans quelques instants."
 TYPING = "L'assistant écrit…"
 REPLY_TIMEOUT_MS = 60_000
@@ -344,7 +346,7 @@ def test_conversation_survives_a_reload_in_session_storage_only(chat, chat_facto
     assert storage["cookie"] == ""
     assert chat.context.cookies() == []
     [saved] = [json.loads(value) for key, value in storage["session"].items() if key.startswith("mutuelle-assistant")]
-    assert re.fullmatch(r"web-[0-9a-f]{32}", saved["sender"])
+    assert re.fullmatch(SIGNED_SENDER, saved["sender"]), "a conversation id issued by the server"
     assert [m["text"] for m in saved["messages"] if m["from"] == "user"] == ["merci beaucoup"]
 
     # the same conversation continues with the same sender id
@@ -362,6 +364,54 @@ def test_conversation_survives_a_reload_in_session_storage_only(chat, chat_facto
     chat.assert_only_local()
     chat.assert_no_page_errors()
     other.assert_only_local()
+
+
+def _stored_state(chat: Chat) -> Dict[str, Any]:
+    return chat.page.evaluate(
+        "() => JSON.parse(Object.entries(sessionStorage).find(([k]) => k.startsWith('mutuelle-assistant'))[1])"
+    )
+
+
+def test_a_refused_stored_conversation_id_is_replaced_and_the_message_still_answered(chat):
+    chat.goto()
+    chat.open_and_wait_greeting()
+    state = _stored_state(chat)
+    refused = "web-" + "0" * 32 + "." + "0" * 32  # well formed, but not issued by this server
+    state["sender"] = refused
+    chat.page.evaluate(
+        "(state) => { const key = Object.keys(sessionStorage).find((k) => k.startsWith('mutuelle-assistant'));"
+        " sessionStorage.setItem(key, JSON.stringify(state)); }",
+        state,
+    )
+    statuses: List[int] = []
+    chat.page.on("response", lambda response: statuses.append(response.status) if "/webhooks/rest/" in response.url
+                 else None)
+    chat.page.reload()
+    expect(chat.panel).to_be_visible()
+
+    answer = chat.say("bonjour")
+
+    assert "Bonjour" in answer
+    expect(chat.error).to_be_hidden()
+    assert statuses == [403, 200, 200], "refused, a new id issued, the message resent"
+    sender = _stored_state(chat)["sender"]
+    assert sender != refused and re.fullmatch(SIGNED_SENDER, sender)
+    chat.assert_only_local()
+
+
+def test_the_conversation_id_comes_from_the_server_on_the_first_message(chat):
+    issued: List[str] = []
+    chat.page.on("requestfinished", lambda request: issued.append(request.method)
+                 if request.url.endswith("/webhooks/rest/session") else None)
+    chat.goto()
+    expect(chat.launcher).to_be_visible()
+    assert issued == [], "nothing is asked before the member opens the chat"
+    chat.open_and_wait_greeting()
+    chat.say("merci")
+    assert issued == ["POST"], "one conversation id for the whole conversation"
+    assert re.fullmatch(SIGNED_SENDER, _stored_state(chat)["sender"])
+    chat.assert_only_local()
+    chat.assert_no_page_errors()
 
 
 def test_keyboard_only_tab_enter_type_escape(chat):

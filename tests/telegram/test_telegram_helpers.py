@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.payloads import MAX_LENGTH, TRUNCATION_MARK, resolve_callback
 from bot.channels.telegram import (
     CALLBACK_DATA_LIMIT,
     TEXT_LIMIT,
-    CallbackDataMap,
     api_urls,
     build_keyboard,
     describe_error,
@@ -120,52 +120,26 @@ def test_group_chat_guard_spots_activation_nir_and_codes(text, sensitive):
         ("bonjour", "bonjour"),
         ("  bonjour  ", "bonjour"),
         ("@assistant_test_bot bonjour", "bonjour"),
-        # typed intents and entities are not Rasa syntax any more
+        # typed intents and entities are not Rasa syntax any more: buttons are pressed, never typed
         ('/activate_account{"nir": "185057800608436"}', 'activate_account{"nir": "185057800608436"}'),
         ("/affirm", "affirm"),
+        ("/restart", "restart"),
+        ("/greet", "greet"),
+        ("//restart", "restart"),
+        ("/ /restart", "restart"),
+        ("@assistant_test_bot /restart", "restart"),
         ("/", ""),
         ("/startx", "startx"),
+        # over-long texts are cut, still recognisably too long
+        ("a" * 4000, "a" * MAX_LENGTH + TRUNCATION_MARK),
+        ("/" + "a" * 4000, "a" * MAX_LENGTH + TRUNCATION_MARK),
     ],
 )
 def test_typed_text_to_rasa(typed, sent):
     assert message_to_rasa_text(typed) == sent
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        "/contact",
-        "/faq/services",
-        "x" * CALLBACK_DATA_LIMIT,
-        "x" * (CALLBACK_DATA_LIMIT + 1),
-        "/choose" + '{"service": "' + "remboursements " * 10 + '"}',
-        "é" * 32,  # 64 bytes
-        "é" * 33,  # 66 bytes
-        "#not-a-hash",
-    ],
-)
-def test_callback_data_fits_telegram_and_decodes_back(payload):
-    callbacks = CallbackDataMap()
-    data = callbacks.encode(payload)
-    assert 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT
-    assert callbacks.decode(data) == payload
-    fits = len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith("#")
-    assert (data == payload) is fits
-
-
-@pytest.mark.parametrize("data", ["#" + "0" * 40, "#", "", None])
-def test_unknown_callback_data_decodes_to_nothing(data):
-    assert CallbackDataMap().decode(data) is None
-
-
-def test_callback_map_is_bounded_and_forgets_the_oldest():
-    callbacks = CallbackDataMap(capacity=3)
-    keys = [callbacks.encode(f"/choose_{i:02d}_" + "x" * 80) for i in range(5)]
-    assert [callbacks.decode(k) is not None for k in keys] == [False, False, True, True, True]
-
-
 def test_keyboard_from_rasa_buttons():
-    callbacks = CallbackDataMap()
     long_payload = "/inform" + "x" * 100
     markup = build_keyboard(
         [
@@ -176,8 +150,7 @@ def test_keyboard_from_rasa_buttons():
             {"title": "Dangereux", "url": "javascript:alert(1)", "payload": "/contact"},
             {"title": "", "payload": ""},
             "not a button",
-        ],
-        callbacks,
+        ]
     )
     rows = markup.to_dict()["inline_keyboard"]
     assert [len(row) for row in rows] == [1, 1, 1, 1, 1]
@@ -185,9 +158,12 @@ def test_keyboard_from_rasa_buttons():
     assert buttons[0] == {"text": "Activer mon espace", "callback_data": "/activate_account"}
     assert buttons[1] == {"text": "Le site", "url": "https://example.org/espace"}
     assert buttons[2] == {"text": "Lien en payload", "url": "https://example.org/aide"}
-    assert callbacks.decode(buttons[3]["callback_data"]) == long_payload
+    # stateless: the long payload is found again among the buttons the conversation offered
+    assert len(buttons[3]["callback_data"].encode("utf-8")) <= CALLBACK_DATA_LIMIT
+    assert resolve_callback(buttons[3]["callback_data"], {long_payload}) == long_payload
+    assert resolve_callback(buttons[3]["callback_data"], set()) is None
     assert buttons[4] == {"text": "Dangereux", "callback_data": "/contact"}
-    assert build_keyboard([], callbacks) is None
+    assert build_keyboard([]) is None
 
 
 @pytest.mark.parametrize(

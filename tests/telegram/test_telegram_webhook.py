@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 
-from bot.channels.telegram import ONLY_TEXT_MESSAGE, PRIVATE_CHAT_ONLY_MESSAGE
+from bot.channels.identity import client_key
+from bot.channels.telegram import EXPIRED_BUTTON_MESSAGE, ONLY_TEXT_MESSAGE, PRIVATE_CHAT_ONLY_MESSAGE
 from bot.tenants import load_tenant
 from tests.telegram.conftest import SECRET, TOKEN, post_update, tracker_events
 from tests.telegram.fake_bot_api import ATTACHMENTS, callback_update, message_update, text_update
@@ -47,6 +48,8 @@ def test_start_greets_with_an_inline_keyboard(telegram_assistant, fake_api, type
     assert events
     metadata = events[-1]["metadata"]
     assert (metadata["channel"], metadata["chat_type"]) == ("telegram", "private")
+    # the per-client limits count this chat, under a keyed hash of its id
+    assert metadata["client"] == client_key(telegram_assistant.env["ASSISTANT_SECRET_KEY"], f"telegram:{chat_id}")
     assert events[-1]["input_channel"] == "telegram"
     assert events[-1]["parse_data"]["intent"]["name"] == "greet"
 
@@ -155,3 +158,31 @@ def test_activation_starts_through_telegram(telegram_assistant, fake_api):
     assert "sécurité sociale" in replies
     for call in fake_api.calls_of("sendMessage", chat_id):
         assert TOKEN not in call.text
+
+
+@pytest.mark.parametrize("typed", ["/restart", '/activate_account{"member_ref": "x"}', "/session_start"])
+def test_typed_payload_syntax_is_plain_text(telegram_assistant, fake_api, typed):
+    chat_id = new_chat()
+    post_update(telegram_assistant, text_update(chat_id, "/start"))
+    assert post_update(telegram_assistant, text_update(chat_id, typed))[0] == 200
+    assert fake_api.calls_of("sendMessage", chat_id)[-1].text, "the member gets an answer"
+    events = tracker_events(telegram_assistant, f"telegram:{chat_id}")
+    kinds = [name for name, _ in events]
+    assert "restart" not in kinds
+    assert kinds.count("session_started") == 1, "the conversation went on"
+    last = [data for name, data in events if name == "user"][-1]
+    assert last["text"] == typed.lstrip("/")
+    assert last["parse_data"]["intent"]["name"] not in {"restart", "session_start"}
+    assert not [data for name, data in events if name == "slot" and data.get("name") == "member_ref"]
+
+
+def test_an_old_keyboard_is_no_longer_active(telegram_assistant, fake_api):
+    chat_id = new_chat()
+    post_update(telegram_assistant, text_update(chat_id, "/start"))
+    post_update(telegram_assistant, text_update(chat_id, "merci beaucoup"))
+    stored = len(user_events(telegram_assistant, chat_id))
+    press = callback_update(chat_id, "/contact")
+    assert post_update(telegram_assistant, press)[0] == 200
+    assert fake_api.calls_of("answerCallbackQuery")[-1].params["callback_query_id"] == press["callback_query"]["id"]
+    assert fake_api.calls_of("sendMessage", chat_id)[-1].text == EXPIRED_BUTTON_MESSAGE
+    assert len(user_events(telegram_assistant, chat_id)) == stored

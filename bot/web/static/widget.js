@@ -6,9 +6,11 @@
  *
  * Dependency-free and self-contained: everything (config, stylesheet,
  * messages) comes from the origin that served this file, nothing from
- * elsewhere. It talks to Rasa's REST channel (POST /webhooks/rest/webhook),
- * renders bot text as text only (links only for http/https URLs, built with
- * the DOM API), and keeps the conversation for the browser session only
+ * elsewhere. It talks to the assistant's REST channel (POST
+ * /webhooks/rest/webhook) with a conversation id the server issued and
+ * signed (POST /webhooks/rest/session; a refused one is replaced), renders
+ * bot text as text only (links only for http/https URLs, built with the DOM
+ * API), and keeps the conversation for the browser session only
  * (sessionStorage: nothing persistent, no cookie).
  */
 (function () {
@@ -24,6 +26,9 @@
   var MAX_STORED_MESSAGES = 200;
   var DEFAULT_TIMEOUT_MS = 30000;
   var DEFAULT_WEBHOOK = "/webhooks/rest/webhook";
+  var DEFAULT_SESSION = "/webhooks/rest/session";
+  // conversation ids issued by the server: random part and its signature
+  var SENDER_RE = /^web-[0-9a-f]{32}\.[0-9a-f]{32}$/;
   var GREET_PAYLOAD = "/greet";
   var DEFAULT_COLORS = { primary: "#1f4e79", onPrimary: "#ffffff" };
   var COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -77,16 +82,6 @@
 
   // ---------------------------------------------------------------- storage
 
-  function randomSenderId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    var hex = "";
-    for (var i = 0; i < bytes.length; i += 1) {
-      hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-    }
-    return "web-" + hex;
-  }
-
   function sessionStore() {
     try {
       return window.sessionStorage;
@@ -105,9 +100,11 @@
         state = null;
       }
     }
-    if (!state || typeof state.sender !== "string" || !/^web-[0-9a-f]{32}$/.test(state.sender) ||
-        !Array.isArray(state.messages)) {
-      state = { sender: randomSenderId(), open: false, messages: [] };
+    if (!state || typeof state !== "object" || !Array.isArray(state.messages)) {
+      state = { sender: null, open: false, messages: [] };
+    }
+    if (typeof state.sender !== "string" || !SENDER_RE.test(state.sender)) {
+      state.sender = null; // asked from the server before the next message
     }
     state.messages = state.messages.filter(function (m) {
       return m && (m.from === "user" || m.from === "bot") && typeof m.text === "string";
@@ -336,7 +333,13 @@
 
   // ---------------------------------------------------------------- config
 
-  var config = { name: TEXT.defaultName, webhook: DEFAULT_WEBHOOK, timeoutMs: DEFAULT_TIMEOUT_MS };
+  var config = {
+    name: TEXT.defaultName, webhook: DEFAULT_WEBHOOK, session: DEFAULT_SESSION, timeoutMs: DEFAULT_TIMEOUT_MS
+  };
+
+  function isLocalPath(value) {
+    return typeof value === "string" && value.charAt(0) === "/" && value.charAt(1) !== "/";
+  }
 
   function applyConfig(data) {
     if (!data || typeof data !== "object") {
@@ -345,8 +348,11 @@
     if (typeof data.name === "string" && data.name.trim()) {
       config.name = data.name.trim().slice(0, 80);
     }
-    if (typeof data.webhook === "string" && data.webhook.charAt(0) === "/" && data.webhook.charAt(1) !== "/") {
+    if (isLocalPath(data.webhook)) {
       config.webhook = data.webhook;
+    }
+    if (isLocalPath(data.session)) {
+      config.session = data.session;
     }
     if (typeof data.timeoutMs === "number" && isFinite(data.timeoutMs)) {
       config.timeoutMs = Math.min(120000, Math.max(1000, data.timeoutMs));
@@ -497,7 +503,8 @@
     return out;
   }
 
-  function post(message) {
+  /* POSTs ``body`` (JSON) to a path of the assistant; the decoded JSON answer, within config.timeoutMs. */
+  function postJson(path, body) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = null;
     var timeout = new Promise(function (resolve, reject) {
@@ -508,16 +515,18 @@
         reject(new Error("timeout"));
       }, config.timeoutMs);
     });
-    var request = window.fetch(new URL(config.webhook, ORIGIN).href, {
+    var request = window.fetch(new URL(path, ORIGIN).href, {
       method: "POST",
       credentials: "omit",
       cache: "no-store",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message }),
+      body: JSON.stringify(body),
       signal: controller ? controller.signal : undefined
     }).then(function (resp) {
       if (!resp.ok) {
-        throw new Error("HTTP " + resp.status);
+        var error = new Error("HTTP " + resp.status);
+        error.status = resp.status;
+        throw error;
       }
       return resp.json();
     });
@@ -527,6 +536,46 @@
     }, function (err) {
       window.clearTimeout(timer);
       throw err;
+    });
+  }
+
+  /* The conversation id: the stored one, or a new one issued by the server. */
+  function ensureSender(renew) {
+    if (state.sender && !renew) {
+      return Promise.resolve(state.sender);
+    }
+    var owner = state;
+    return postJson(config.session, {}).then(function (data) {
+      if (!data || typeof data.sender !== "string" || !SENDER_RE.test(data.sender)) {
+        throw new Error("no conversation id");
+      }
+      if (owner === state) {
+        state.sender = data.sender;
+        saveState();
+      }
+      return data.sender;
+    });
+  }
+
+  function postMessage(sender, message) {
+    return postJson(config.webhook, { sender: sender, message: message });
+  }
+
+  /*
+   * Sends ``message`` in the conversation. A conversation id the server
+   * refuses (403: issued under another key, or altered) is replaced by a
+   * new one and the message sent once more.
+   */
+  function post(message) {
+    return ensureSender(false).then(function (sender) {
+      return postMessage(sender, message);
+    }).then(null, function (err) {
+      if (!err || err.status !== 403) {
+        throw err;
+      }
+      return ensureSender(true).then(function (sender) {
+        return postMessage(sender, message);
+      });
     });
   }
 
@@ -641,7 +690,7 @@
     if (busy) {
       return;
     }
-    state = { sender: randomSenderId(), open: true, messages: [] };
+    state = { sender: null, open: true, messages: [] }; // a new conversation id comes with the greeting
     saveState();
     renderAll();
     showError("");
