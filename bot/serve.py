@@ -199,7 +199,8 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
             "\n"
             f"  Assistant {tenant.display_name} ready.\n"
             f"  Web chat:      {base}/chat/\n"
-            f"  REST endpoint: POST {base}/webhooks/rest/webhook  {{\"sender\": \"moi\", \"message\": \"bonjour\"}}\n"
+            f"  REST endpoint: POST {base}/webhooks/rest/session  → {{\"sender\": \"web-…\"}}, then\n"
+            f"                 POST {base}/webhooks/rest/webhook  {{\"sender\": \"web-…\", \"message\": \"bonjour\"}}\n"
             f"  Terminal chat: make shell (in another terminal)\n"
             f"  Outbox (codes and e-mails when no SMTP/SMS is configured): {settings.outbox_path}\n"
             "  Stop with Ctrl-C.\n",
