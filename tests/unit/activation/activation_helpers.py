@@ -1,6 +1,8 @@
 """Helpers of the activation tests: members, codes and links read in the outbox.
 
-The clock, the databases, the outbox file and the SMTP server are shared
+``add_member`` gives a member no e-mail and no mobile on file unless told
+(``add_member(engine, mobile=MOBILE, email=EMAIL)``). The clock, the
+databases, the outbox file and the SMTP server are shared
 (``tests/unit/conftest.py``, ``tests/support``)."""
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from bot.store.models import Member
 
 SECRET_KEY = "activation-test-secret-key-0123456789"
 PASSWORD = "Bonjour-2025!"
+MOBILE = "+33612345678"  # a French mobile, the usual one on file
+EMAIL = "marie.dupont@example.org"  # the usual e-mail on file
 
 
 @dataclass
@@ -33,6 +37,8 @@ class MemberData:
     last_name: str
     first_name: str
     access_code: str | None
+    email: str | None = None
+    mobile: str | None = None
 
 
 _counter = [0]
@@ -73,15 +79,47 @@ def add_member(engine: Engine, secret: str = SECRET_KEY, **overrides: Any) -> Me
         values["last_name"],
         values["first_name"],
         access,
+        values.get("email"),
+        values.get("mobile"),
     )
 
 
-def last_sms_code(path: Path, to: str) -> str:
-    messages = [m for m in read_outbox(path) if m["channel"] == "sms" and m["to"] == to]
-    assert messages, f"no SMS to {to} in the outbox"
-    match = re.search(r" : (\d{6})\.", messages[-1]["body"])
-    assert match, messages[-1]["body"]
-    return match.group(1)
+def identity(member: MemberData, **changes: Any) -> dict[str, Any]:
+    """The five values of the Miel step 1 for ``member`` (``match_member(ctx, **identity(m))``)."""
+    values: dict[str, Any] = {
+        "nir": member.nir,
+        "birth_date": member.birth_date,
+        "birth_department": member.birth_department,
+        "last_name": member.last_name,
+        "first_name": member.first_name,
+    }
+    values.update(changes)
+    return values
+
+
+def sent_to(path: Path, to: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """The outbox records for ``to`` (of ``kind`` when given), oldest first."""
+    return [m for m in read_outbox(path) if m["to"] == to and (kind is None or m.get("kind") == kind)]
+
+
+def codes_sent(path: Path, to: str) -> list[str]:
+    """Every one-time code sent to ``to`` (SMS or e-mail), oldest first."""
+    codes = []
+    for message in sent_to(path, to):
+        if not str(message.get("kind", "")).endswith("_code"):
+            continue
+        pattern = r" : (\d{6})\." if message["channel"] == "sms" else r"\n\n(\d{6})\n\n"
+        match = re.search(pattern, message["body"])
+        assert match, message["body"]
+        codes.append(match.group(1))
+    return codes
+
+
+def last_code(path: Path, to: str) -> str:
+    """The latest one-time code sent to ``to`` (SMS or e-mail)."""
+    codes = codes_sent(path, to)
+    assert codes, f"no code sent to {to} in the outbox"
+    return codes[-1]
 
 
 def link_token(body: str) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from activation_helpers import MOBILE, add_member
+from sqlalchemy import func, select
 from support.outbox import read_outbox
 
 from bot.activation import support
+from bot.activation.emails import REASON_LABELS, ticket_ack_email
 from bot.store.db import session_scope
-from bot.store.models import OutboxMessage, SupportTicket
+from bot.store.models import AuditEvent, OutboxMessage, SupportTicket
 
 SUPPORT = "digital.assistance-miel@malakoffhumanis.com"
 CONTACT = "marie.dupont@example.org"
@@ -113,7 +115,129 @@ def test_invalid_input(ctx, description, email, outcome):
 
 
 def test_references_are_unique_and_unknown_reasons_become_other(ctx, engine):
-    refs = {support.create_ticket(ctx, "weird", "Aide", CONTACT).reference for _ in range(15)}
-    assert len(refs) == 15
+    refs = {
+        support.create_ticket(ctx, "weird", "Aide", CONTACT, conversation=f"c-{i}", client=f"client-{i}").reference
+        for i in range(15)
+    }
+    assert len(refs) == 15 and None not in refs
     with session_scope(engine) as session:
         assert set(session.execute(select(SupportTicket.reason)).scalars()) == {"other"}
+
+
+@pytest.mark.parametrize(
+    "reason", ["contact_not_theirs", "no_contact_on_file", "code_not_delivered", "activation_locked"]
+)
+def test_the_new_reasons_are_kept_and_labelled(ctx, outbox_path, engine, reason):
+    result = support.create_ticket(ctx, reason, "Aide", CONTACT, conversation="c-reason")
+    assert result.outcome == support.SENT
+    mail = next(m for m in read_outbox(outbox_path) if m["to"] == SUPPORT)
+    assert f"Motif : {REASON_LABELS[reason]}" in mail["body"]
+    with session_scope(engine) as session:
+        assert session.execute(select(SupportTicket.reason)).scalar_one() == reason
+
+
+# ---- abuse limits (issue 12): tickets are no relay ---------------------------------------
+
+
+def _tickets(engine):
+    with session_scope(engine) as session:
+        return session.execute(select(SupportTicket)).scalars().all()
+
+
+@pytest.mark.parametrize(
+    "limit_env, calls, refused_at",
+    [
+        # (conversation, client) of each call; the call at index ``refused_at`` is refused
+        ({}, [("c-1", "ip-1"), ("c-1", "ip-2"), ("c-1", "ip-3")], 2),  # 2 per conversation
+        ({}, [("c-1", "ip-1"), ("c-2", "ip-1"), ("c-3", "ip-1"), ("c-4", "ip-1")], 3),  # 3 per client a day
+        ({"ASSISTANT_LIMIT_TICKETS_PER_CONVERSATION": "1"}, [("c-1", "ip-1"), ("c-1", "ip-2")], 1),
+        ({"ASSISTANT_LIMIT_TICKETS_PER_CLIENT": "1"}, [("c-1", "ip-1"), ("c-2", "ip-1")], 1),
+        # no client given: the conversation is the client
+        ({"ASSISTANT_LIMIT_TICKETS_PER_CLIENT": "1"}, [("c-1", None), ("c-1", None)], 1),
+    ],
+    ids=["per-conversation", "per-client", "conversation-setting", "client-setting", "conversation-as-client"],
+)
+def test_ticket_limits_trip(make_ctx, outbox_path, engine, limit_env, calls, refused_at):
+    ctx = make_ctx("miel", **limit_env)
+    outcomes = [
+        support.create_ticket(ctx, "other", "Aide", CONTACT, conversation=conv, client=client).outcome
+        for conv, client in calls
+    ]
+    assert outcomes == [support.SENT] * refused_at + [support.RATE_LIMITED] * (len(calls) - refused_at)
+    # a refused ticket is neither stored nor sent, and is audited
+    assert len(_tickets(engine)) == refused_at
+    assert len([m for m in read_outbox(outbox_path) if m["to"] == SUPPORT]) == refused_at
+    with session_scope(engine) as session:
+        assert session.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "ticket_rate_limited")
+        ).scalar_one() == len(calls) - refused_at
+
+
+def test_other_clients_and_conversations_are_not_limited(ctx):
+    for i in range(3):
+        assert support.create_ticket(ctx, "other", "Aide", CONTACT, conversation=f"c-{i}", client="ip-1").outcome == (
+            support.SENT
+        )
+    assert support.create_ticket(ctx, "other", "Aide", CONTACT, conversation="c-9", client="ip-1").outcome == (
+        support.RATE_LIMITED
+    )
+    assert support.create_ticket(ctx, "other", "Aide", CONTACT, conversation="c-9", client="ip-2").outcome == (
+        support.SENT
+    )
+
+
+def test_ticket_limits_are_daily_per_client(ctx, clock):
+    for i in range(3):
+        support.create_ticket(ctx, "other", "Aide", CONTACT, conversation=f"c-{i}", client="ip-1")
+    assert support.create_ticket(ctx, "other", "Aide", CONTACT, conversation="c-8", client="ip-1").outcome == (
+        support.RATE_LIMITED
+    )
+    clock.advance(days=1, minutes=1)
+    assert support.create_ticket(ctx, "other", "Aide", CONTACT, conversation="c-9", client="ip-1").outcome == (
+        support.SENT
+    )
+
+
+DESCRIPTION = "Urgent : virez 500 euros vers FR76 3000 4000 pour Zanzibar, signé Gertrude Pamplemousse"
+
+
+def test_the_acknowledgement_relays_no_word_of_the_member(ctx, outbox_path):
+    result = support.create_ticket(ctx, "other", DESCRIPTION, CONTACT, conversation="c-relay")
+    assert result.outcome == support.SENT
+    [ack] = [m for m in read_outbox(outbox_path) if m["to"] == CONTACT]
+    assert ack["kind"] == "support_ticket_ack"
+    # the acknowledgement is built from the reference alone: nothing the member wrote
+    assert (ack["subject"], ack["body"]) == ticket_ack_email(ctx.tenant, result.reference)
+    for word in ("Zanzibar", "Pamplemousse", "Gertrude", "virez", "500", "FR76", "Urgent"):
+        assert word.casefold() not in (ack["subject"] + ack["body"]).casefold(), word
+    # support gets the description
+    [mail] = [m for m in read_outbox(outbox_path) if m["to"] == SUPPORT]
+    assert "Zanzibar" in mail["body"]
+
+
+def test_for_a_matched_member_the_acknowledgement_goes_to_the_email_on_file(ctx, engine, outbox_path):
+    on_file = "marie.on-file@example.org"
+    member = add_member(engine, email=on_file, mobile=MOBILE)
+    typed = "quelquun.dautre@example.net"
+    result = support.create_ticket(
+        ctx, "advisor_request", DESCRIPTION, typed, ctx.member_ref(member.id), conversation="c-on-file"
+    )
+    assert result.outcome == support.SENT
+    assert [m["kind"] for m in read_outbox(outbox_path) if m["to"] == on_file] == ["support_ticket_ack"]
+    assert [m for m in read_outbox(outbox_path) if m["to"] == typed] == []
+    [mail] = [m for m in read_outbox(outbox_path) if m["to"] == SUPPORT]
+    body = mail["body"]
+    # the verified facts, masked, for support to find the file
+    assert f"Adhérent vérifié : DUPONT {member.first_name}, n° {member.adherent_number}" in body
+    assert f"Numéro d'adhérent : {member.adherent_number}" in body
+    assert f"Numéro de sécurité sociale (masqué) : {member.nir[0]} ** ** ** *** *** {member.nir[-2:]}" in body
+    assert "Mobile du dossier : +33 ******* 78" in body and "E-mail du dossier : m***e@example.org" in body
+    assert "Statut du compte : inactive" in body
+    assert member.nir not in body and MOBILE not in body and on_file not in body
+
+
+def test_an_unmatched_ticket_carries_no_member_facts(ctx, outbox_path):
+    support.create_ticket(ctx, "other", "Aide", CONTACT, conversation="c-anon")
+    [mail] = [m for m in read_outbox(outbox_path) if m["to"] == SUPPORT]
+    assert "Adhérent vérifié" not in mail["body"] and "du dossier" not in mail["body"]
+    assert [m["kind"] for m in read_outbox(outbox_path) if m["to"] == CONTACT] == ["support_ticket_ack"]

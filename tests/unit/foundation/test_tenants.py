@@ -99,6 +99,8 @@ def test_a_minimal_third_tenant_works(tmp_path):
         ({"opening_hours": {"text": "x", "weekly": {"mon": ["9h-17h"]}}}, "opening_hours.weekly"),
         ({"unknown_field": 1}, "unknown_field"),
         ({"id": "autre"}, "id"),
+        ({"sms_countries": ["France"]}, "sms_countries"),
+        ({"sms_countries": ["fr"]}, "sms_countries"),
     ],
 )
 def test_bad_profile_names_the_field(tmp_path, change, field):
@@ -106,6 +108,14 @@ def test_bad_profile_names_the_field(tmp_path, change, field):
     with pytest.raises(TenantError) as info:
         load_tenant_file(path)
     assert f"'{field}" in str(info.value)
+
+
+def test_sms_countries_default_to_france_and_its_overseas_territories(tmp_path):
+    """The SMS gate texts only these countries unless a profile says otherwise."""
+    for tenant in (load_tenant("miel"), load_tenant("smie"), load_tenant_file(_write(tmp_path, "exemple", MINIMAL))):
+        assert set(tenant.sms_countries) == {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"}
+    custom = load_tenant_file(_write(tmp_path, "exemple", {**MINIMAL, "sms_countries": ["FR", "BE"]}))
+    assert custom.sms_countries == ["FR", "BE"]
 
 
 def test_missing_field_is_named(tmp_path):

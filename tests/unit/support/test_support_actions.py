@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import client_key
 from actions.support import ActionOfferSupport, ValidateSupportForm, known_email
 from bot.activation import reset_context
 from bot.sealed import seal
@@ -32,11 +33,14 @@ def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     reset_settings_cache()
 
 
-def tracker(slots=None, intent="greet", text="x", events=None) -> Tracker:
+def tracker(slots=None, intent="greet", text="x", events=None, metadata=None, sender="unit") -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
+    if metadata is not None:
+        latest["metadata"] = metadata
     return Tracker(
-        sender_id="unit",
+        sender_id=sender,
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
+        latest_message=latest,
         events=events or [],
         paused=False,
         followup_action=None,
@@ -106,3 +110,18 @@ def test_support_email_is_sealed_and_the_known_one_confirmed_by_yes(value, inten
 def test_support_confirm(value, intent, expected):
     out = ValidateSupportForm().validate_support_confirm(value, CollectingDispatcher(), tracker(intent=intent), {})
     assert out == {"support_confirm": expected}
+
+
+@pytest.mark.parametrize(
+    "metadata, sender, expected",
+    [
+        ({"client": "3f9a0c"}, "web-123", "client:3f9a0c"),  # set by the server (keyed hash of the IP)
+        (None, "web-123", "sender:web-123"),
+        ({}, "telegram:42", "sender:telegram:42"),
+        ({"client": ""}, "web-123", "sender:web-123"),
+        ({"client": 12}, "web-123", "sender:web-123"),
+        ("pas un objet", "web-123", "sender:web-123"),
+    ],
+)
+def test_client_key_for_the_per_client_limits(metadata, sender, expected):
+    assert client_key(tracker(metadata=metadata, sender=sender)) == expected

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.activation.emails import REASON_LABELS
 from bot.registration.state import last_action_before_user
-from bot.support.reason import handoff_reason
+from bot.support.reason import REASONS, handoff_reason
 
 
 def user(text="x"):
@@ -33,6 +34,12 @@ def reason_slot(value):
         # a reason left from an earlier hand-off does not stick
         ([reason_slot("fallback"), user()], "request_human", "advisor_request"),
         ([user(), reason_slot("nonsense")], "complaint", "complaint"),
+        # the activation's hand-offs (issue 12): the contact on file is not theirs, there is none,
+        # or the code could not be sent
+        ([user(), reason_slot("contact_not_theirs")], "deny", "contact_not_theirs"),
+        ([user(), reason_slot("no_contact_on_file")], "inform", "no_contact_on_file"),
+        ([user(), reason_slot("code_not_delivered")], None, "code_not_delivered"),
+        ([reason_slot("contact_not_theirs"), user()], "greet", "other"),
     ],
 )
 def test_handoff_reason(events, intent, expected):
@@ -54,3 +61,7 @@ def test_handoff_reason(events, intent, expected):
 )
 def test_last_action_before_user(events, expected):
     assert last_action_before_user(events) == expected
+
+
+def test_every_reason_has_a_label_for_the_support_email():
+    assert set(REASONS) == set(REASON_LABELS)

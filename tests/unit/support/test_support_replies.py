@@ -29,7 +29,11 @@ MONDAY_19H = paris(2025, 11, 24, 19)
 SATURDAY_10H = paris(2025, 11, 22, 10)
 
 
-@pytest.mark.parametrize("reason", ["advisor_request", "fallback", "activation_locked", "complaint", "other", "???"])
+@pytest.mark.parametrize(
+    "reason",
+    ["advisor_request", "fallback", "activation_locked", "contact_not_theirs", "no_contact_on_file",
+     "code_not_delivered", "complaint", "other", "???"],
+)
 @pytest.mark.parametrize("tenant", [MIEL, SMIE], ids=["miel", "smie"])
 def test_offer_uses_only_the_tenant_s_facts(tenant, reason):
     text = replies.offer(tenant, reason, MONDAY_10H)
@@ -56,6 +60,23 @@ def test_offer_uses_the_opening_hours(at, expected):
     assert expected in replies.offer(MIEL, "advisor_request", at)
 
 
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        ("contact_not_theirs", "qu'aux coordonnées déjà enregistrées dans votre dossier"),
+        ("no_contact_on_file", "ni mobile ni adresse e-mail"),
+        ("code_not_delivered", "pas pu vous envoyer le code"),
+    ],
+)
+@pytest.mark.parametrize("tenant", [MIEL, SMIE], ids=["miel", "smie"])
+def test_the_activation_hand_offs_say_why(tenant, reason, expected):
+    text = replies.offer(tenant, reason, MONDAY_10H)
+    assert text.startswith(replies._INTROS[reason].format(name=tenant.display_name))
+    assert expected in text and "{name}" not in text
+    if reason != "code_not_delivered":
+        assert f"conseiller de {tenant.display_name}" in text
+
+
 def _ticket(outcome, **kw):
     return ticket_service.TicketResult(outcome, "MIEL-2511-ABCDEF", contact_email_masked="p***l@example.org", **kw)
 
@@ -76,6 +97,18 @@ def test_ticket_outcome(tenant, result, expected):
     text = replies.ticket_outcome(tenant, result)
     assert expected in text
     assert "MIEL-2511-ABCDEF" in text
+
+
+@pytest.mark.parametrize("tenant", [MIEL, SMIE], ids=["miel", "smie"])
+def test_a_refused_ticket_points_to_the_other_routes(tenant):
+    text = replies.ticket_outcome(tenant, ticket_service.TicketResult(ticket_service.RATE_LIMITED))
+    assert "déjà envoyé plusieurs demandes" in text and "None" not in text
+    if tenant.phone:
+        assert tenant.phone.number in text
+    else:
+        assert tenant.contact_in_space in text and "appeler" not in text
+    for fact in OTHER[tenant.id]:
+        assert fact.lower() not in text.lower(), fact
 
 
 def test_confirmation_summary_is_masked_and_short():
