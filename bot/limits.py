@@ -26,6 +26,7 @@ writers with ``BEGIN IMMEDIATE`` (``bot.store.db``).
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Dict
@@ -43,6 +44,7 @@ log = logging.getLogger("bot.limits")
 
 GLOBAL = "*"
 _BUCKETS = 12
+_PURGE_ONE_IN = 500  # one hit in this many also deletes buckets older than every window
 
 
 @dataclass(frozen=True)
@@ -124,15 +126,16 @@ def _decide(session: Session, lim: Limit, key_hash: str, now: datetime, counted:
     over = total > lim.max_count if counted else total >= lim.max_count
     if not over:
         return Decision(True, total, lim)
-    # when will enough old buckets have left the window?
-    excess = total - lim.max_count + (0 if counted else 1)
+    # allowed again once enough of the oldest events have left the window:
+    # one more event must fit under the maximum
+    excess = total - lim.max_count + 1
     retry_at = now + lim.window
     running = 0
     for start, count in rows:
         running += int(count)
         if running >= excess:
             start = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
-            retry_at = start + lim.bucket + lim.window
+            retry_at = start + lim.window
             break
     return Decision(False, total, lim, retry_at)
 
@@ -145,6 +148,8 @@ def hit(
     key_hash = _key_hash(secret_key, lim, key)
     values = {"scope": lim.name, "key_hash": key_hash, "bucket_start": _bucket_start(lim, now)}
     session.execute(_upsert(session, values, amount))
+    if secrets.randbelow(_PURGE_ONE_IN) == 0:  # the table keeps itself small, no cron needed
+        purge_expired(session, now)
     decision = _decide(session, lim, key_hash, now, counted=True)
     if not decision.allowed:
         log.warning("limit %s reached (%d in %s)", lim.name, decision.count, lim.window)

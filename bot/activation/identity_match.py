@@ -134,12 +134,14 @@ def _lock_after_mismatches(ctx: Context, session, member: Member, conv: str | No
     """Count a mismatch on a known member; lock (and tell them) when the limit is reached."""
     lim = limits.limit("identity_mismatch_member", ctx.settings.limits)
     decision = limits.hit(session, ctx.settings.secret_key, lim, f"member:{member.id}")
-    if decision.count < lim.max_count or member.status in ("active", "locked"):
+    # only an account not yet in activation is locked: an active one is the member space's
+    # business, and a pending one holds a link the member may be about to open
+    if decision.count < lim.max_count or member.status != "inactive":
         return []
     now = clock.now()
     session.execute(
         update(Member)
-        .where(Member.id == member.id, Member.status.in_(("inactive", "pending")))
+        .where(Member.id == member.id, Member.status == "inactive")
         .values(status="locked", locked_at=now, version=Member.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -204,10 +206,11 @@ def match_member(
         if found is None:
             # the member id is kept when the NIR exists, so repeated attempts
             # on one member show up in the audit trail (never in a reply)
-            near = candidates[0] if candidates else None
-            audit.record(session, "identity_mismatch", near.id if near else None, conv, known_nir=bool(candidates))
-            if near is not None:
-                notice_ids = _lock_after_mismatches(ctx, session, near, conv)
+            # a NIR may be shared (a member and a dependant): every holder counts the mismatch
+            near = sorted(candidates, key=lambda m: m.id)
+            audit.record(session, "identity_mismatch", near[0].id if near else None, conv, known_nir=bool(near))
+            for holder in near:
+                notice_ids += _lock_after_mismatches(ctx, session, holder, conv)
             result = MatchResult(NO_MATCH)
         elif found.status == "active":
             audit.record(session, "identity_already_active", found.id, conv)

@@ -54,18 +54,20 @@ def admit_sms(
     if not country_allowed(tenant, number):
         return COUNTRY_REFUSED, None
     per_number = limits.limit("sms_number", settings.limits)
-    if not limits.peek(session, settings.secret_key, per_number, number, now).allowed:
-        decision = limits.peek(session, settings.secret_key, per_number, number, now)
-        return NUMBER_LIMITED, decision.retry_at
+    number_decision = limits.peek(session, settings.secret_key, per_number, number, now)
+    if not number_decision.allowed:
+        return NUMBER_LIMITED, number_decision.retry_at
     budget = limits.limit("sms_global", settings.limits)
-    decision = limits.hit(session, settings.secret_key, budget, limits.GLOBAL, now=now)
+    # look first: refused requests are not counted, so a flood does not keep the budget spent
+    decision = limits.peek(session, settings.secret_key, budget, limits.GLOBAL, now)
     if not decision.allowed:
         log.critical(
             "ALERT: hourly SMS budget reached (%d SMS in the last hour, ASSISTANT_LIMIT_SMS_PER_HOUR=%d): "
             "no SMS is sent until the count falls back",
-            decision.count - 1,
+            decision.count,
             budget.max_count,
         )
         return BUDGET_EXHAUSTED, decision.retry_at
+    limits.hit(session, settings.secret_key, budget, limits.GLOBAL, now=now)
     limits.hit(session, settings.secret_key, per_number, number, now=now)
     return ALLOWED, None

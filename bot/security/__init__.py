@@ -63,8 +63,21 @@ def mask_email(email: str) -> str:
 
 
 def mask_phone(e164: str) -> str:
-    """``+33612345678`` -> ``+33 6 ** ** ** 78``-like: keep country and last 2 digits."""
+    """``+33612345678`` -> ``+33 ******* 78``: keep the country code (``+262`` for
+    La Réunion, as phonenumbers reads it) and the last 2 digits."""
     digits = e164.lstrip("+")
     if len(digits) < 6:
         return "***"
-    return f"+{digits[:2]} {'*' * (len(digits) - 4)} {digits[-2:]}"
+    country = _country_code(digits)
+    rest = digits[len(country) :]
+    return f"+{country} {'*' * (len(rest) - 2)} {rest[-2:]}"
+
+
+def _country_code(digits: str) -> str:
+    import phonenumbers
+
+    try:
+        code = str(phonenumbers.parse("+" + digits, None).country_code)
+    except phonenumbers.NumberParseException:
+        return digits[:2]
+    return code if digits.startswith(code) else digits[:2]

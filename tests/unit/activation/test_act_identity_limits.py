@@ -91,10 +91,16 @@ def test_the_nth_mismatch_on_a_known_nir_locks_and_tells_the_member(
 
 @pytest.mark.parametrize(
     "status, after, notified",
-    [("inactive", "locked", True), ("pending", "locked", True), ("active", "active", False), ("locked", "locked", False)],
+    [
+        ("inactive", "locked", True),
+        ("pending", "pending", False),
+        ("active", "active", False),
+        ("locked", "locked", False),
+    ],
 )
-def test_only_an_account_not_yet_active_is_locked(make_ctx, engine, outbox_path, status, after, notified):
-    """An active member keeps their space (an impostor cannot lock them out) and gets no notice."""
+def test_only_an_account_not_yet_in_activation_is_locked(make_ctx, engine, outbox_path, status, after, notified):
+    """An active member keeps their space and a pending one their link (an impostor who knows
+    the NIR cannot lock them out); neither gets a notice."""
     ctx = _ctx(make_ctx, identity_mismatches=2)
     m = add_member(engine, status=status, mobile=MOBILE, email=EMAIL)
     for i in range(4):

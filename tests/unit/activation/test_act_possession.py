@@ -33,8 +33,8 @@ def _codes_anywhere(path):
         ({"mobile": MOBILE}, "sms", MOBILE, "+33 ******* 78"),
         ({"email": EMAIL}, "email", EMAIL, "m***t@example.org"),
         ({"mobile": "+32470123456", "email": EMAIL}, "email", EMAIL, "m***t@example.org"),  # Belgium: not allowed
-        ({"mobile": "+262692123456"}, "sms", "+262692123456", "+26 ******** 56"),  # La Réunion
-        ({"mobile": "+590690123456", "email": EMAIL}, "sms", "+590690123456", "+59 ******** 56"),  # Guadeloupe
+        ({"mobile": "+262692123456"}, "sms", "+262692123456", "+262 ******* 56"),  # La Réunion
+        ({"mobile": "+590690123456", "email": EMAIL}, "sms", "+590690123456", "+590 ******* 56"),  # Guadeloupe
         ({"mobile": "0612345678", "email": EMAIL}, "email", EMAIL, "m***t@example.org"),  # not E.164 on file
         ({"mobile": "+32470123456"}, None, None, None),
         ({}, None, None, None),

@@ -108,11 +108,6 @@ def test_peek_retry_at_is_never_early_and_at_most_one_bucket_late(engine, clock)
     assert _peek(engine).allowed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after a refused hit (counted), Decision.retry_at lets only total-max events leave the window, "
-    "one short: at retry_at the key is still refused (bot/limits.py _decide, excess)",
-)
 def test_hit_retry_at_is_a_moment_when_the_key_is_allowed_again(engine, clock):
     start = clock.now
     for minutes in (0, 10):
