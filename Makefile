@@ -8,8 +8,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
-export ASSISTANT_ACTIONS_PORT ?= 5055
-RASA_DATA := --domain domain --data data
+# Rasa's defaults, spelled out: config.yml, domain.yml, data/, models/
+RASA_DATA := --config config.yml --domain domain.yml --data data
 
 .PHONY: setup browser lock train run shell test test-unit test-conversation test-rasa validate lint clean bench
 
@@ -41,7 +41,8 @@ lock:
 
 # What a trained model depends on: config, domain, training data, the code of
 # our trainable component, the pinned packages (Rasa's version among them).
-MODEL_INPUTS = config.yml $$(find domain data -name '*.yml' | LC_ALL=C sort) bot/adapters/response_selector.py requirements.txt
+MODEL_INPUTS = config.yml domain.yml $$(find data -name '*.yml' | LC_ALL=C sort) \
+	bot/adapters/extensions/response_selector.py requirements.txt
 
 ## train: train a model unless the latest one was trained from the same inputs; Rasa's
 ## cache (.rasa/cache, keyed by its fingerprints) retrains only the components that changed
@@ -51,7 +52,7 @@ train: setup
 	if [ -n "$$latest" ] && [ "$$(cat models/.fingerprint 2>/dev/null)" = "$$fp $$(basename "$$latest")" ]; then \
 	  echo "train: $$latest was trained from the current config, domain and data: kept"; \
 	else \
-	  $(RASA) train $(RASA_DATA) --config config.yml --out models && \
+	  $(RASA) train $(RASA_DATA) --out models && \
 	  echo "$$fp $$(basename "$$(ls -t models/*.tar.gz | head -1)")" > models/.fingerprint; \
 	fi
 

@@ -13,7 +13,7 @@ second, and peak RSS of its server processes. ``make bench`` runs it.
   ``--retrain-stock`` deletes that model and times a separate ``rasa train``.
   Served with ``rasa run`` (REST channel of its credentials.yml, in-memory
   tracker store, no action server).
-- Our bot: ``rasa train --domain domain --data data --config config.yml``
+- Our bot: ``rasa train`` (config.yml, domain.yml, data/: Rasa's defaults)
   into a fresh output folder, served by ``python -m bot serve`` (action
   server + Rasa server) with its own temporary SQLite stores and outbox,
   migrated and seeded with the demo members like tests/conftest.py.
@@ -304,7 +304,7 @@ def run(args: argparse.Namespace, work: Path, children: Children) -> Dict[str, A
     ours_env = base_env(work / "cache-ours")
     ours_env["PYTHONPATH"] = str(ROOT)
     results["ours"]["training_s"] = children.run_timed(
-        "ours training", [RASA, "train", "--domain", "domain", "--data", "data", "--config", "config.yml",
+        "ours training", [RASA, "train", "--domain", "domain.yml", "--data", "data", "--config", "config.yml",
                           "--out", str(work / "models-ours")], ROOT, ours_env, work / "ours-train.log")
     for name in ("stock", "ours"):
         print(f"[bench] {name}: trained in {results[name]['training_s']:.1f} s", flush=True)
@@ -340,7 +340,7 @@ def source_state() -> Dict[str, str]:
         done = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else "?"
     return {"commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted_training_inputs": git("status", "--porcelain", "--", "config.yml", "domain", "data")}
+            "uncommitted_training_inputs": git("status", "--porcelain", "--", "config.yml", "domain.yml", "data")}
 
 
 def machine() -> Dict[str, Any]:

@@ -4,6 +4,10 @@ Starts the Rasa SDK action server on 127.0.0.1:<actions-port> and the Rasa
 server on <port> (REST webhook, web chat, activation pages, Telegram
 webhook), waits until both answer, prints where to chat, and on Ctrl-C or
 SIGTERM stops both process groups: nothing is left running.
+
+The Rasa server runs through :mod:`bot.adapters.patches.rasa_main` (Rasa
+with the speed fixes ``ASSISTANT_RASA_PATCHES`` enables) and reads a copy of
+``endpoints.yml`` whose action endpoint is on <actions-port>.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
+import yaml
+
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.tenants import load_tenant
 
@@ -36,6 +42,22 @@ def latest_model(directory: Path = MODELS_DIR) -> Path | None:
     return models[-1] if models else None
 
 
+def endpoints_file(settings: Settings) -> Path:
+    """``endpoints.yml`` with the action endpoint on ``settings.actions_port``, written in the var directory."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    action_endpoint = dict(endpoints.get("action_endpoint") or {})
+    action_endpoint["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
+    endpoints["action_endpoint"] = action_endpoint
+    path = settings.var_dir / f"endpoints.{settings.actions_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by `python -m bot serve` from endpoints.yml (action server port): do not edit.\n"
+        + yaml.safe_dump(endpoints, sort_keys=False),
+        encoding="utf-8",
+    )
+    return path
+
+
 def child_environment(settings: Settings) -> Dict[str, str]:
     """Environment shared by both servers: every setting made explicit."""
     env = dict(os.environ)
@@ -49,6 +71,7 @@ def child_environment(settings: Settings) -> Dict[str, str]:
             "ASSISTANT_ACTIONS_PORT": str(settings.actions_port),
             "ASSISTANT_OUTBOX": str(settings.outbox_path),
             "ASSISTANT_SECRET_KEY": settings.secret_key,
+            "ASSISTANT_RASA_PATCHES": ",".join(settings.rasa_patches) or "none",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             # Rasa and TensorFlow: quiet, offline, no telemetry
@@ -182,11 +205,11 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
         )
         _wait_http(f"http://127.0.0.1:{settings.actions_port}/health", actions, ready_timeout, "the action server")
         cmd = [
-            python, "-m", "bot.adapters.rasa_main", "run",
+            python, "-m", "bot.adapters.patches.rasa_main", "run",
             "--model", str(model),
             "--port", str(settings.port),
             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+            "--endpoints", str(endpoints_file(settings)),
         ]
         if settings.enable_api:
             cmd += ["--enable-api", "--auth-token", settings.api_token or ""]

@@ -190,6 +190,23 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _rasa_patches(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``ASSISTANT_RASA_PATCHES``: ``all`` (default), ``none`` or a comma-separated list of patch names."""
+    from bot.adapters.patches import PATCH_NAMES  # standard library only, no Rasa import
+
+    raw = (_str(env, "ASSISTANT_RASA_PATCHES", "all") or "all").lower()
+    if raw == "all":
+        return PATCH_NAMES
+    if raw == "none":
+        return ()
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    for name in names:
+        if name not in PATCH_NAMES:
+            known = ", ".join(PATCH_NAMES)
+            raise SettingsError(f"ASSISTANT_RASA_PATCHES: unknown patch {name!r}, expected all, none or any of {known}")
+    return tuple(name for name in PATCH_NAMES if name in names)
+
+
 @dataclass(frozen=True)
 class Settings:
     tenant: str
@@ -212,6 +229,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     limits: LimitSettings = field(default_factory=LimitSettings)
     trusted_proxies: tuple[str, ...] = ()
+    # names of the Rasa patches to install (bot.adapters.patches); all by default
+    rasa_patches: tuple[str, ...] = field(default_factory=lambda: _rasa_patches({}))
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -331,6 +350,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         cors_origins=tuple(o.strip() for o in (_str(env, "ASSISTANT_CORS_ORIGINS") or "").split(",") if o.strip()),
         limits=_limits(env),
         trusted_proxies=_trusted_proxies(env),
+        rasa_patches=_rasa_patches(env),
     )
 
 

@@ -1,1 +1,16 @@
-"""Adapters that plug the assistant's own parts into Rasa (tracker and lock stores)."""
+"""Where the assistant meets Rasa's server, in two kinds of code.
+
+- :mod:`bot.adapters.extensions`: Rasa's supported extension points, named
+  in ``config.yml`` (custom NLU components) and ``endpoints.yml`` (tracker
+  and lock stores). Always on; what the product needs (privacy, polite
+  answers to unreadable input).
+- :mod:`bot.adapters.patches`: measured speed fixes that replace or wrap
+  Rasa's private internals. Each states the Rasa version it was written for
+  and is skipped, with a warning, on another; ``ASSISTANT_RASA_PATCHES``
+  turns them off. Installed by the server entry point
+  (``python -m bot.adapters.patches.rasa_main``, started by ``python -m bot serve``).
+
+:mod:`bot.adapters.redaction` is plain Python over event dictionaries (no
+Rasa import), shared by the tracker store and the support transcripts.
+docs/upgrading-rasa.md lists every Rasa symbol both kinds rely on.
+"""

@@ -37,7 +37,7 @@ ACCOUNT_KEYS = (
     "code_expire",
     "lien_expire",
 )
-# Every faq/<key>: the training data and domain/faq.yml must match it.
+# Every faq/<key>: the training data and domain.yml must match it.
 FAQ_KEYS = SERVICE_KEYS + ACCOUNT_KEYS
 
 REPHRASE_TEXT = (

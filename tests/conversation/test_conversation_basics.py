@@ -14,7 +14,7 @@ def test_server_uses_the_redacting_tracker_store(miel):
     status, body = miel.get("/health")
     assert status == 200
     health = json.loads(body)
-    assert health["tracker_store"] == "bot.adapters.tracker_store.RedactingTrackerStore"
+    assert health["tracker_store"] == "bot.adapters.extensions.tracker_store.RedactingTrackerStore"
     assert health["tenant"] == "miel"
 
 

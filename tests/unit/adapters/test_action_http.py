@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters.action_http import KEEPALIVE_SECONDS, install_shared_sessions, shared_session_factory
+from bot.adapters.patches.action_http import KEEPALIVE_SECONDS, install_shared_sessions, shared_session_factory
 
 
 @pytest.fixture

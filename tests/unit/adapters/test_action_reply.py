@@ -8,7 +8,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.adapters.action_reply import ActionReplyValidator, install_fast_action_validation
+from bot.adapters.patches.action_reply import ActionReplyValidator, install_fast_action_validation
 
 SCHEMA = RemoteAction.action_response_format_spec()
 

@@ -7,7 +7,7 @@ from rasa.shared.core import events as rasa_events
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
-from bot.adapters.event_types import install_event_type_table, make_resolver
+from bot.adapters.patches.event_types import install_event_type_table, make_resolver
 
 ORIGINAL = Event.__dict__["resolve_by_type"].__func__
 NAMES = sorted({cls.type_name for cls in all_subclasses(Event)})

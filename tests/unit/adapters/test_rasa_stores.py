@@ -1,5 +1,6 @@
-"""Our Rasa adapters on real databases: redacting tracker store (SQLite and
-PostgreSQL) and the configured lock store (in memory, Redis)."""
+"""Our Rasa stores on real databases: the redacting tracker store (SQLite and
+PostgreSQL; with Rasa's own queries and with the tracker_sql patch) and the
+configured lock store (in memory, Redis)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,19 @@ NIR = "2 85 07 75 123 456 12"
 REDIS_URL = os.environ.get("ASSISTANT_TEST_REDIS_URL")
 
 
+@pytest.fixture(params=["rasa_queries", "tracker_sql_patch"])
+def store_class(request, pristine_rasa):
+    """``RedactingTrackerStore`` with Rasa's own queries, then with the tracker_sql patch."""
+    from bot.adapters.extensions.tracker_store import RedactingTrackerStore
+    from bot.adapters.patches import tracker_sql
+
+    if request.param == "tracker_sql_patch":
+        assert tracker_sql.install() is True
+        assert tracker_sql.install() is True  # twice: the same functions
+        assert tracker_sql.is_installed()
+    return RedactingTrackerStore
+
+
 @pytest.fixture
 def tracker_db_url(db_url, tmp_path, monkeypatch):
     """The conversations on a fresh database (``db_url``: SQLite, then PostgreSQL)."""
@@ -28,15 +42,13 @@ def tracker_db_url(db_url, tmp_path, monkeypatch):
     reset_settings_cache()
 
 
-def test_redacting_tracker_store_never_writes_a_nir_or_code(tracker_db_url):
+def test_redacting_tracker_store_never_writes_a_nir_or_code(tracker_db_url, store_class):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.adapters.tracker_store import RedactingTrackerStore
-
     domain = Domain.from_dict({"slots": {"otp_code": {"type": "text", "mappings": [{"type": "custom"}]}}})
-    store = RedactingTrackerStore(domain=domain)
+    store = store_class(domain=domain)
     sender = f"redaction-{uuid.uuid4().hex[:8]}"
     events = [
         ActionExecuted("action_listen"),
@@ -67,14 +79,14 @@ def test_redacting_tracker_store_never_writes_a_nir_or_code(tracker_db_url):
 def test_lock_store_in_memory_by_default(monkeypatch):
     from rasa.core.lock_store import InMemoryLockStore
 
-    from bot.adapters.lock_store import ConfiguredLockStore
+    from bot.adapters.extensions.lock_store import ConfiguredLockStore
 
     monkeypatch.delenv("ASSISTANT_LOCK_STORE_URL", raising=False)
     assert isinstance(ConfiguredLockStore(endpoint_config=None), InMemoryLockStore)
 
 
 def test_lock_store_rejects_a_non_redis_url(monkeypatch):
-    from bot.adapters.lock_store import ConfiguredLockStore
+    from bot.adapters.extensions.lock_store import ConfiguredLockStore
 
     monkeypatch.setenv("ASSISTANT_LOCK_STORE_URL", "http://127.0.0.1:6379")
     with pytest.raises(ValueError, match="ASSISTANT_LOCK_STORE_URL"):
@@ -85,7 +97,7 @@ def test_lock_store_rejects_a_non_redis_url(monkeypatch):
 def test_redis_lock_store_serialises_a_conversation(monkeypatch):
     from rasa.core.lock_store import RedisLockStore
 
-    from bot.adapters.lock_store import ConfiguredLockStore
+    from bot.adapters.extensions.lock_store import ConfiguredLockStore
 
     monkeypatch.setenv("ASSISTANT_LOCK_STORE_URL", REDIS_URL)
     store = ConfiguredLockStore(endpoint_config=None)
@@ -126,16 +138,14 @@ def _conversation(sessions: int):
 
 
 @pytest.mark.parametrize("sessions", [1, 3])
-def test_tracker_store_reads_the_rows_rasa_s_queries_read(tracker_db_url, sessions):
-    """Our statements select what Rasa's ORM ``_event_query`` selects, turn after turn."""
+def test_tracker_store_reads_the_rows_rasa_s_queries_read(tracker_db_url, store_class, sessions):
+    """What the store reads and counts is what Rasa's ORM ``_event_query`` selects, turn after turn."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.adapters.tracker_store import RedactingTrackerStore
-
     domain = Domain.from_dict({"slots": {"tenant_name": {"type": "text", "mappings": [{"type": "custom"}]}}})
-    store = RedactingTrackerStore(domain=domain)
+    store = store_class(domain=domain)
     sender = f"queries-{uuid.uuid4().hex[:8]}"
 
     def rasa_view(all_sessions: bool):
@@ -160,7 +170,7 @@ def test_tracker_store_reads_the_rows_rasa_s_queries_read(tracker_db_url, sessio
             assert latest.current_state() == (await SQLTrackerStore._retrieve(store, sender, False)).current_state()
         await store.save(latest)  # nothing new: nothing written
         with store.session_scope() as session:
-            count = session.execute(store._queries.count_last_session, {"sender_id": sender}).scalar_one()
+            count = store._stored_count(session, sender)
         assert count == len(rasa_view(False)) == len(latest.events)
         return await store.retrieve_full_tracker(sender)
 
@@ -169,13 +179,17 @@ def test_tracker_store_reads_the_rows_rasa_s_queries_read(tracker_db_url, sessio
     store.engine.dispose()
 
 
-def test_tracker_store_keeps_a_sqlite_file_in_wal_mode(tracker_db_url):
+def test_tracker_sql_patch_keeps_a_sqlite_file_in_wal_mode(tracker_db_url, store_class):
     if not tracker_db_url.startswith("sqlite"):
         pytest.skip("SQLite only")
-    from bot.adapters.tracker_store import RedactingTrackerStore
+    from bot.adapters.patches import tracker_sql
 
-    store = RedactingTrackerStore(domain=None)
+    store = store_class(domain=None)
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    if tracker_sql.is_installed():
+        assert (journal, synchronous) == ("wal", 1)  # 1: NORMAL
+    else:
+        assert journal != "wal"  # Rasa's engine, untouched
     store.engine.dispose()

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.adapters.response_selector import RetrievalResponseSelector
+from bot.adapters.extensions.response_selector import RetrievalResponseSelector
 
 TRAINING = """
 version: "3.1"

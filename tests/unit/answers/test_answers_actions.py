@@ -144,7 +144,7 @@ def test_rasa_renders_the_retrieval_response_named_by_the_action(configure, tena
     values = tenant_slot_values(load_tenant(tenant))
     messages, _ = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), values))
 
-    domain = Domain.load([str(ROOT / "domain" / "faq.yml"), str(ROOT / "domain" / "tenant.yml")])
+    domain = Domain.load(str(ROOT / "domain.yml"))
     tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
     for name, value in values.items():
         tracker.update(RasaSlotSet(name, value))

@@ -1,9 +1,10 @@
-"""domain/faq.yml against the training data, the profiles and Rasa's own rendering.
+"""The answers of domain.yml against the training data, the profiles and Rasa's own rendering.
 
-Every faq/<key> and contact/<key> of the NLU data has its response and vice
-versa; no response hard-codes a mutuelle fact; rendered by Rasa's response
-generator with each tenant's slots, every response carries that tenant's
-facts and never the other's.
+The answers are the retrieval responses (utter_faq/<key>, utter_contact/<key>)
+and the emergency and out-of-scope responses. Every faq/<key> and
+contact/<key> of the NLU data has its response and vice versa; no answer
+hard-codes a mutuelle fact; rendered by Rasa's response generator with each
+tenant's slots, every answer carries that tenant's facts and never the other's.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from bot.answers.faq import FAQ_KEYS
 from bot.tenants import Tenant
 from bot.tenants.facts import TENANT_SLOTS, tenant_slot_values
 
-DOMAIN_FILE = ROOT / "domain" / "faq.yml"
-TENANT_DOMAIN_FILE = ROOT / "domain" / "tenant.yml"
+DOMAIN_FILE = ROOT / "domain.yml"
+ANSWER_INTENTS = {"faq", "contact", "medical_emergency", "out_of_scope"}
+ANSWER_ACTIONS = {"action_answer_faq", "action_answer_contact"}
+OTHER_ANSWERS = {"utter_medical_emergency", "utter_out_of_scope"}
 TRAIN_FILES = [ROOT / "data" / "nlu" / name for name in ("faq.yml", "contact.yml", "out_of_scope.yml")]
 TEST_FILES = [ROOT / "tests" / "nlu" / name for name in ("faq_test.yml", "contact_test.yml", "out_of_scope_test.yml")]
 FORBIDDEN = ("miel", "smie", "04 77", "mielmut", "mutuellesmie", "malakoff", "charcot", "assia")
@@ -30,6 +33,15 @@ FLOWS = ("nir_sms", "access_code_email")
 
 def _domain() -> dict:
     return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+
+
+def _answers() -> Dict[str, list]:
+    """The answers' responses: retrieval responses, emergency and out of scope."""
+    return {
+        name: variations
+        for name, variations in _domain()["responses"].items()
+        if name.startswith(("utter_faq/", "utter_contact/")) or name in OTHER_ANSWERS
+    }
 
 
 def _examples(paths: List) -> Dict[str, List[str]]:
@@ -56,16 +68,16 @@ def test_every_faq_key_has_a_response_and_vice_versa() -> None:
 
 def test_domain_declares_intents_and_actions() -> None:
     domain = _domain()
-    assert set(domain["intents"]) == {"faq", "contact", "medical_emergency", "out_of_scope"}
-    assert set(domain["actions"]) == {"action_answer_faq", "action_answer_contact"}
-    assert {"utter_medical_emergency", "utter_out_of_scope"} <= set(domain["responses"])
+    assert ANSWER_INTENTS <= set(domain["intents"])
+    assert ANSWER_ACTIONS <= set(domain["actions"])
+    assert OTHER_ANSWERS <= set(domain["responses"])
 
 
-@pytest.mark.parametrize("name", sorted(_domain()["responses"]))
+@pytest.mark.parametrize("name", sorted(_answers()))
 def test_response_is_tenant_neutral(name: str) -> None:
-    variations = _domain()["responses"][name]
+    variations = _answers()[name]
     assert sum(1 for v in variations if "condition" not in v) == 1, "exactly one default variation"
-    slots = set(yaml.safe_load(TENANT_DOMAIN_FILE.read_text(encoding="utf-8"))["slots"])
+    slots = set(_domain()["slots"])
     for variation in variations:
         text = variation["text"]
         for fact in FORBIDDEN:
@@ -82,12 +94,12 @@ def _render(tenant: Tenant) -> Dict[str, str]:
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
     from rasa.shared.core.domain import Domain
 
-    domain = Domain.load([str(DOMAIN_FILE), str(TENANT_DOMAIN_FILE)])
+    domain = Domain.load(str(DOMAIN_FILE))
     slots = {slot.name: None for slot in domain.slots}
     slots.update(tenant_slot_values(tenant))
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     rendered = {}
-    for name in domain.responses:
+    for name in _answers():
         # one variation at most matches each tenant (conditional, else default): no randomness
         message = nlg.generate_from_slots(name, slots, "rest")
         rendered[name] = message["text"]

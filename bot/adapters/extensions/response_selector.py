@@ -9,6 +9,12 @@ ResponseSelector does, but predicts only for messages whose intent (set by
 DIET earlier in the pipeline) is one of its retrieval intents; the others
 keep just the list of retrieval intents in ``response_selector``, which is
 what Rasa's processor checks before reading a selection.
+
+A subclass of a Rasa component, registered with ``DefaultV1Recipe``: Rasa's
+supported extension point. It reads the selector's ``retrieval_intent`` and
+``all_retrieval_intents`` attributes (docs/upgrading-rasa.md). Its class
+path is in ``config.yml`` and in the Makefile's model inputs: moving it
+changes Rasa's fingerprint and needs a retraining.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Placed last in the pipeline (config.yml): when the message is unreadable,
 markup, too long or in another language, it overrides the predicted intent
 with ``bad_input`` / ``too_long`` / ``other_language`` (confidence 1), which
-rules answer with a polite French message.
+rules answer with a polite French message. A custom ``GraphComponent``
+registered with ``DefaultV1Recipe``: Rasa's supported extension point.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from bot.input_check import classify_input
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InputGuard(GraphComponent):
+    """Overrides the intent of messages :func:`bot.input_check.classify_input` refuses."""
+
     @classmethod
     def create(
         cls,

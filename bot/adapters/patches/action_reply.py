@@ -15,6 +15,11 @@ event schema its ``event`` names. The consts are distinct, so "exactly one
 of" is "the one whose const matches"; an event whose type matches none is
 refused, as ``oneOf`` refuses it. Invalid replies raise the same
 :class:`jsonschema.ValidationError` with Rasa's message.
+
+Patch ``action_reply`` (:mod:`bot.adapters.patches`): replaces the private
+``RemoteAction._validate_action_result``; reads
+``RemoteAction.action_response_format_spec()`` and ``DOCS_BASE_URL``
+(docs/upgrading-rasa.md).
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from typing import Any, Dict, Mapping
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
+
+from bot.adapters.patches import rasa_version_supported
+
+RASA_VERSION = "3.6.x"
 
 RASA_HINT = (
     ". Failed to validate Action server response from API, make sure your response from the "
@@ -87,8 +96,24 @@ def install_fast_action_validation() -> ActionReplyValidator:
         validator.validate(result)
         return True
 
+    _validate_action_result._bot_fast_validation = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     return validator
 
 
-__all__ = ["ActionReplyValidator", "install_fast_action_validation"]
+def is_installed() -> bool:
+    from rasa.core.actions.action import RemoteAction
+
+    return getattr(RemoteAction._validate_action_result, "_bot_fast_validation", False)
+
+
+def install(rasa_version: str | None = None) -> bool:
+    """The patch: :func:`install_fast_action_validation` once, on the Rasa versions it was written for."""
+    if not rasa_version_supported(__name__, RASA_VERSION, rasa_version):
+        return False
+    if not is_installed():
+        install_fast_action_validation()
+    return True
+
+
+__all__ = ["RASA_VERSION", "ActionReplyValidator", "install", "install_fast_action_validation", "is_installed"]

@@ -11,11 +11,20 @@ find for each name in a table, rebuilt when a name is missing (a class
 imported later). Names the walk does not know go to Rasa's own
 ``resolve_by_type``, so ``topic``, ``default`` and the error for an unknown
 name behave exactly as before.
+
+Patch ``event_types`` (:mod:`bot.adapters.patches`): replaces
+``Event.resolve_by_type``, the static method Rasa calls for every event
+dict it reads; reads ``rasa.shared.utils.common.all_subclasses`` and each
+event class's ``type_name`` (docs/upgrading-rasa.md).
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Type
+
+from bot.adapters.patches import rasa_version_supported
+
+RASA_VERSION = "3.6.x"
 
 
 def make_resolver(base: Type[Any], all_subclasses: Callable[[Any], list], fallback: Callable[..., Any]):
@@ -47,4 +56,18 @@ def install_event_type_table() -> None:
     Event.resolve_by_type = staticmethod(resolver)  # type: ignore[method-assign]
 
 
-__all__ = ["install_event_type_table", "make_resolver"]
+def is_installed() -> bool:
+    from rasa.shared.core.events import Event
+
+    return getattr(Event.__dict__["resolve_by_type"].__func__, "_bot_event_table", False)
+
+
+def install(rasa_version: str | None = None) -> bool:
+    """The patch: :func:`install_event_type_table`, on the Rasa versions it was written for."""
+    if not rasa_version_supported(__name__, RASA_VERSION, rasa_version):
+        return False
+    install_event_type_table()
+    return True
+
+
+__all__ = ["RASA_VERSION", "install", "install_event_type_table", "is_installed", "make_resolver"]

@@ -2,7 +2,9 @@
 
 ``ASSISTANT_LOCK_STORE_URL`` set to ``redis://host:port/db`` gives Rasa's
 Redis lock store (needed as soon as several Rasa servers share conversations);
-unset, the in-memory lock store of a single server.
+unset, the in-memory lock store of a single server. Named as
+``lock_store.type`` in ``endpoints.yml``: Rasa's supported extension point;
+it builds Rasa's own lock stores with their public constructors.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ the action server are reused. An idle connection is dropped after
 is closing. Rasa only uses ``session()`` as ``async with
 endpoint.session() as session``; leaving that block no longer closes the
 shared session. A closed session (or one of another event loop) is replaced.
+
+Patch ``action_http`` (:mod:`bot.adapters.patches`): replaces
+``EndpointConfig.session`` and copies what it builds (``headers``,
+``basic_auth``, ``DEFAULT_REQUEST_TIMEOUT``); relies on Rasa using it only
+as ``async with endpoint.session()`` (docs/upgrading-rasa.md).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable, Dict
 
+from bot.adapters.patches import rasa_version_supported
+
+RASA_VERSION = "3.6.x"
 KEEPALIVE_SECONDS = 2.0
 
 
@@ -81,4 +89,19 @@ def install_shared_sessions() -> None:
     EndpointConfig.session = shared_session_factory(_kept_alive_session)  # type: ignore[method-assign]
 
 
-__all__ = ["install_shared_sessions", "shared_session_factory"]
+def is_installed() -> bool:
+    from rasa.utils.endpoints import EndpointConfig
+
+    return getattr(EndpointConfig.session, "_bot_shared", False)
+
+
+def install(rasa_version: str | None = None) -> bool:
+    """The patch: :func:`install_shared_sessions`, on the Rasa versions it was written for."""
+    if not rasa_version_supported(__name__, RASA_VERSION, rasa_version):
+        return False
+    install_shared_sessions()
+    return True
+
+
+__all__ = ["KEEPALIVE_SECONDS", "RASA_VERSION", "install", "install_shared_sessions", "is_installed",
+           "shared_session_factory"]

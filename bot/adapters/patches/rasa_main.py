@@ -1,0 +1,26 @@
+"""Entry point of the Rasa server process: ``python -m bot.adapters.patches.rasa_main run ...``.
+
+The same as ``python -m rasa`` (``rasa run``), with the speed fixes of
+:mod:`bot.adapters.patches` installed first, as ``ASSISTANT_RASA_PATCHES``
+says (all by default): ``python -m bot serve`` starts the Rasa server this
+way. A patch written for another Rasa version, or one that fails to
+install, is skipped with a warning and Rasa's own code runs instead.
+
+Plain ``rasa run`` / ``rasa shell`` work too, without the patches (slower,
+same behaviour).
+"""
+
+from __future__ import annotations
+
+from bot.adapters.patches import install_patches
+
+
+def main() -> None:
+    install_patches()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
