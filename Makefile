@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 # Rasa's defaults, spelled out: config.yml, domain.yml, data/, models/
 RASA_DATA := --config config.yml --domain domain.yml --data data
 
-.PHONY: setup browser lock train run shell test test-unit test-conversation test-rasa validate lint clean bench
+.PHONY: setup browser lock train run shell test test-unit test-conversation test-conversation-pg test-rasa validate lint clean bench
 
 ## setup: create .venv with Python 3.10 and the pinned dependencies (no-op when up to date)
 setup:
@@ -66,30 +66,55 @@ run: setup train
 shell: setup
 	$(PY) -m bot chat
 
+## validate: rasa data validate (named allow-list) and held-out test sentences not copied from data/nlu
 validate: setup
 	$(PY) tests/check_validation.py
+	$(PY) tests/check_test_sentences.py
 
 lint: setup
 	$(VENV)/bin/ruff check bot actions tests bench
 
-test-unit: setup
-	$(PY) -m pytest -q -m "not conversation and not browser" tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+# The pytest layers. --layer (tests/layer_guard.py) fails a layer that runs fewer tests than its
+# floor in tests/test_floors.yml, refuses unknown markers in -m, and writes results/layers/<layer>.txt;
+# no test collected (pytest's exit code 5) is a failure.
+PYTEST := $(PY) -m pytest -q --strict-markers
+UNIT_TESTS := -m "not conversation and not browser" tests
+SERVER_TESTS := -m "conversation or browser" tests
 
+## test-unit: unit tests (no server; PostgreSQL/Redis cases when ASSISTANT_TEST_*_URL are set)
+test-unit: setup
+	$(PYTEST) --layer unit $(UNIT_TESTS)
+
+## test-conversation: conversation, Telegram and browser tests against started servers (SQLite, in-memory locks)
 test-conversation: setup train
-	$(PY) -m pytest -q -m "conversation or browser" tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+	$(PYTEST) --layer conversation $(SERVER_TESTS)
+
+## test-conversation-pg: the same tests, every server on PostgreSQL (members and conversations) and Redis (locks)
+test-conversation-pg: setup train
+	@if [ -z "$$ASSISTANT_TEST_POSTGRES_URL" ] || [ -z "$$ASSISTANT_TEST_REDIS_URL" ]; then \
+	  echo "test-conversation-pg: set ASSISTANT_TEST_POSTGRES_URL and ASSISTANT_TEST_REDIS_URL (.ci/run does)" >&2; exit 1; fi
+	ASSISTANT_TEST_BACKEND=postgres $(PYTEST) --layer conversation-pg $(SERVER_TESTS)
 
 ## test-rasa: rasa test (stories + NLU test set) with thresholds enforced by tests/check_rasa_results.py
 test-rasa: setup train
-	rm -rf results
+	rm -rf results/core results/nlu
 	$(RASA) test core --stories tests/stories --model models --out results/core >/dev/null
 	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu >/dev/null
 	$(PY) tests/check_rasa_results.py results
 
-## test: everything CI runs
+## test: everything CI runs; the PostgreSQL + Redis run needs ASSISTANT_TEST_POSTGRES_URL and
+## ASSISTANT_TEST_REDIS_URL (set by .ci/run, where it is mandatory) and is reported as not run without them
 test: setup validate train
+	rm -rf results/layers
 	$(MAKE) test-unit
 	$(MAKE) test-conversation
+	@if [ -n "$$ASSISTANT_TEST_POSTGRES_URL" ] && [ -n "$$ASSISTANT_TEST_REDIS_URL" ]; then \
+	  $(MAKE) test-conversation-pg; else mkdir -p results/layers && \
+	  echo "layer conversation-pg: NOT RUN (ASSISTANT_TEST_POSTGRES_URL / ASSISTANT_TEST_REDIS_URL unset)" \
+	  | tee results/layers/conversation-pg.txt; fi
 	$(MAKE) test-rasa
+	@echo "== tests per layer (floors: tests/test_floors.yml)"; \
+	  cat results/layers/unit.txt results/layers/conversation.txt results/layers/conversation-pg.txt
 
 bench: setup
 	$(PY) bench/run_bench.py

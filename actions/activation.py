@@ -20,7 +20,8 @@ the next one through the ``activation_step`` slot and the rules of
   the record); with no e-mail on file, the address for the two e-mails is
   asked too and stored only once the code is verified;
 - ``action_send_activation_code`` / ``action_resend_activation_code``:
-  :func:`bot.activation.otp.start_challenge` (to the contact on file);
+  :func:`bot.activation.otp.start_challenge` (to the contact on file), both
+  through ``_send_code``;
 - ``activation_code_form``: the code typed is checked in the same turn with
   :func:`bot.activation.otp.verify_code` and never kept (``otp_code`` holds
   ``"verified"``);
@@ -48,8 +49,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import client_key, run_blocking, slot_count
 from bot.activation import activation as completion
-from bot.activation import get_context, identity_match, otp
-from bot.activation.emails import contact_lines, format_deadline, local_time
+from bot.activation import identity_match, otp
 from bot.activation.extract import (
     IDENTITY_FIELDS,
     Found,
@@ -59,7 +59,9 @@ from bot.activation.extract import (
     find_identity,
     is_single_name,
 )
-from bot.dialogue import yes_no_answer
+from bot.context import get_context
+from bot.deadlines import format_deadline, local_time
+from bot.dialogue import HOUSEKEEPING_ACTIONS, yes_no_answer
 from bot.identity import (
     IdentityError,
     InvalidBirthDate,
@@ -79,6 +81,7 @@ from bot.identity import (
     parse_person_name,
 )
 from bot.notify import delivery_problem_message
+from bot.reach import contact_lines
 from bot.sealed import is_sealed, seal, unseal
 from bot.security import keyed_hash
 
@@ -102,7 +105,7 @@ NOT_AN_ANSWER = frozenset(
 )  # fmt: skip
 CONFIDENT = 0.5
 # actions that may run between the member's message and the form reading it
-_BEFORE_FORM = {"action_listen", "action_extract_slots", "action_session_start", "action_start_activation", None}
+_BEFORE_FORM = HOUSEKEEPING_ACTIONS | {"action_start_activation"}
 _LABELS = {
     "nir": "votre numéro de sécurité sociale",
     "birth_date": "votre date de naissance",
@@ -669,22 +672,43 @@ class ActionSendActivationCode(Action):
             # and the member hears of the attempt through the contacts on file
             await run_blocking(completion.contact_not_theirs, ctx, member_ref, conversation=tracker.sender_id)
             return _reset(CONTACT_SLOTS) + _handoff(dispatcher, domain, "contact_not_theirs")
-        result = await run_blocking(otp.start_challenge, ctx, member_ref, conversation=tracker.sender_id)
-        if result.outcome == otp.SENT:
-            return _code_sent(dispatcher, result, "utter_activation_code_sent")
-        if result.outcome == otp.RATE_LIMITED:
-            _rate_limited(dispatcher, result, "utter_activation_resend_limit")
-            return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step("code")]
-        if result.outcome == otp.NUMBER_LIMITED:
-            _number_limited(dispatcher, result)
-            return _reset(CODE_SLOTS) + [_step("done")]
-        if result.outcome == otp.SMS_UNAVAILABLE:
-            return _sms_unavailable(dispatcher, tracker)
-        if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
-            _sms_problem(dispatcher, result)
-            reason = "no_contact_on_file" if result.outcome == otp.NO_CONTACT else "code_not_delivered"
-            return _reset(CODE_SLOTS) + _handoff(dispatcher, domain, reason)
-        return _dead_end(dispatcher, domain, result.outcome, tracker)
+        return await _send_code(dispatcher, tracker, domain, member_ref, resend=False)
+
+
+async def _send_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, member_ref: str, *, resend: bool
+) -> List[EventType]:
+    """Send a code to the contact on file and tell the member; the events of what comes next.
+
+    ``resend``: a code was already sent in this activation (« renvoyer le
+    code »): when this send is refused, the member stays on the code step
+    (the earlier code may still be typed) unless it is dead and no send is
+    left (support); the first send, refused, ends the activation or hands off.
+    """
+    result = await run_blocking(otp.start_challenge, get_context(), member_ref, conversation=tracker.sender_id)
+    if result.outcome == otp.SENT:
+        response = "utter_activation_code_resent" if resend else "utter_activation_code_sent"
+        return _code_sent(dispatcher, result, response)
+    if result.outcome == otp.RATE_LIMITED:
+        if resend and tracker.get_slot("code_dead"):
+            _rate_limited(dispatcher, result, "utter_activation_resend_limit_dead")
+            return _leave_code_form(tracker) + _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
+        _rate_limited(dispatcher, result, "utter_activation_resend_limit")
+        if resend:
+            return [_step("code")]
+        return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step("code")]
+    if result.outcome == otp.NUMBER_LIMITED:
+        _number_limited(dispatcher, result)
+        return [_step("code")] if resend else _reset(CODE_SLOTS) + [_step("done")]
+    if result.outcome == otp.SMS_UNAVAILABLE:
+        return _sms_unavailable(dispatcher, tracker)
+    if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
+        _sms_problem(dispatcher, result)
+        if resend:
+            return [_step("code")]
+        reason = "no_contact_on_file" if result.outcome == otp.NO_CONTACT else "code_not_delivered"
+        return _reset(CODE_SLOTS) + _handoff(dispatcher, domain, reason)
+    return _dead_end(dispatcher, domain, result.outcome, tracker)
 
 
 def _number_limited(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
@@ -805,29 +829,11 @@ class ActionResendActivationCode(Action):
         return "action_resend_activation_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        ctx = get_context()
         member_ref = tracker.get_slot("member_ref")
         if not member_ref or tracker.get_slot("activation_step") != "code":
             dispatcher.utter_message(response="utter_activation_nothing_to_resend")
             return _leave_code_form(tracker) + [_step("done")]
-        result = await run_blocking(otp.start_challenge, ctx, member_ref, conversation=tracker.sender_id)
-        if result.outcome == otp.SENT:
-            return _code_sent(dispatcher, result, "utter_activation_code_resent")
-        if result.outcome == otp.RATE_LIMITED:
-            if tracker.get_slot("code_dead"):
-                _rate_limited(dispatcher, result, "utter_activation_resend_limit_dead")
-                return _leave_code_form(tracker) + _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
-            _rate_limited(dispatcher, result, "utter_activation_resend_limit")
-            return [_step("code")]
-        if result.outcome == otp.NUMBER_LIMITED:
-            _number_limited(dispatcher, result)
-            return [_step("code")]
-        if result.outcome == otp.SMS_UNAVAILABLE:
-            return _sms_unavailable(dispatcher, tracker)
-        if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
-            _sms_problem(dispatcher, result)
-            return [_step("code")]
-        return _dead_end(dispatcher, domain, result.outcome, tracker)
+        return await _send_code(dispatcher, tracker, domain, member_ref, resend=True)
 
 
 # ---- completion -----------------------------------------------------------------------

@@ -16,7 +16,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import answer_faq, contact_answer, selected_key
+from bot.answers.contact import contact_answer
+from bot.answers.faq import answer_faq
+from bot.answers.selection import selected_key
 from bot.clock import now
 from bot.tenants import Tenant, current_tenant
 from bot.tenants.facts import tenant_slot_values

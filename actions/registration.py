@@ -16,7 +16,7 @@ per client, global) get the same answer; the client key
 (:func:`actions.common.client_key`) goes with every check.  Security
 notices queued by a check are delivered off the reply's path.
 
-Services: :mod:`bot.activation.registration` (blocking: run in an executor);
+Services: :mod:`bot.registration.service` (blocking: run in an executor);
 texts: :mod:`bot.registration.replies`.  Values needed in a later turn are
 sealed (:mod:`bot.sealed`) because the tracker store masks digits and
 e-mail addresses in stored slot values.
@@ -35,14 +35,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import client_key, run_blocking, slot_count
 from actions.support import offer_support, read_email_answer
-from bot.activation import Context, get_context, notices
 from bot.activation import activation as completion
-from bot.activation import registration as service
-from bot.dialogue import yes_no_answer
+from bot.activation import notices
+from bot.context import Context, get_context
+from bot.dialogue import last_action_before_user, yes_no_answer
 from bot.notify import delivery_problem_message
-from bot.registration import replies
+from bot.registration import replies, service
 from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number
-from bot.registration.state import last_action_before_user
 from bot.sealed import is_sealed, seal, unseal
 
 log = logging.getLogger("actions.registration")

@@ -7,7 +7,7 @@ message; ``support_form`` collects a description, a contact e-mail
 (pre-filled when the conversation already has one) and a last « oui »;
 ``action_submit_support`` creates the ticket with the masked transcript.
 
-Services: :func:`bot.activation.support.create_ticket` (blocking: run in an
+Services: :func:`bot.support.tickets.create_ticket` (blocking: run in an
 executor); texts: :mod:`bot.support.replies`.
 """
 
@@ -21,15 +21,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import client_key, run_blocking
-from bot.activation import get_context
-from bot.activation import support as service
 from bot.activation.otp import normalize_destination
 from bot.clock import now
+from bot.context import get_context
 from bot.dialogue import yes_no_answer
 from bot.registration.inputs import read_email
 from bot.sealed import is_sealed, seal, unseal
 from bot.security import mask_email
 from bot.support import replies
+from bot.support import tickets as service
 from bot.support.reason import REASONS, handoff_reason
 from bot.support.transcript import transcript_lines
 

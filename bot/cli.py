@@ -1,8 +1,12 @@
 """Command line of the assistant: ``python -m bot <command>``.
 
-Each area registers its own sub-commands (``register(subparsers)``) so this
-file only wires them together and turns expected errors into a one-line
-message and a non-zero exit code, never a traceback.
+Each area registers its own sub-commands (``register(subparsers)``) in the
+modules of :data:`COMMAND_MODULES`, so this file only wires them together
+and turns expected errors into a one-line message and a non-zero exit code,
+never a traceback.  A command module that cannot be imported (missing from
+the checkout, or a package it needs not installed) stops every command with
+one line naming it and exit code 2: a partial install never loses commands
+silently.
 """
 
 from __future__ import annotations
@@ -12,16 +16,15 @@ import importlib
 import sys
 from typing import Callable, List
 
-# modules that provide ``register(subparsers)``; missing ones are skipped so a
-# partial checkout still runs
+# modules that provide ``register(subparsers)``
 COMMAND_MODULES = (
     "bot.serve",
     "bot.terminal",
     "bot.store.cli",
     "bot.notify.cli",
     "bot.channels.telegram_cli",
-    "bot.tenants.cli",
 )
+MISSING_MODULE_EXIT = 2
 
 
 class CliError(Exception):
@@ -33,6 +36,7 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; :class:`CliError` when a command module cannot be imported."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Assistant for mutuelle members.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
@@ -40,9 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
+            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+                why = "is missing"
+            else:
+                why = f"needs the package {exc.name!r}, which is not installed (run make setup)"
+            raise CliError(f"command module {name} {why}", MISSING_MODULE_EXIT) from None
         module.register(subparsers)
     return parser
 
@@ -51,7 +57,11 @@ def main(argv: List[str] | None = None) -> int:
     from bot.settings import SettingsError
     from bot.tenants import TenantError
 
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:

@@ -55,7 +55,3 @@ def mask_text(text: str | None) -> str:
     out = _LONG_NUMBER_RE.sub(NUMBER_MASK, out)
     out = _SHORT_CODE_RE.sub(CODE_MASK, out)
     return out
-
-
-def mask_lines(lines: list[str] | tuple[str, ...]) -> list[str]:
-    return [mask_text(line) for line in lines]

@@ -8,6 +8,16 @@ conversation ids are issued by the server (``POST /webhooks/rest/session``),
 and the server trusts ``X-Forwarded-For`` from 127.0.0.1
 (``ASSISTANT_TRUSTED_PROXIES``) so a test chooses the client address each
 message comes from (``Assistant.say(..., client_ip=...)``).
+
+Backends: with ``ASSISTANT_TEST_BACKEND=postgres`` (``make test-conversation-pg``)
+every started assistant keeps its members and its conversations in two fresh
+PostgreSQL schemas of ``ASSISTANT_TEST_POSTGRES_URL`` (dropped when it stops)
+and its locks in the Redis of ``ASSISTANT_TEST_REDIS_URL``; otherwise SQLite
+files and in-memory locks. Tests read what a server stored through
+``Assistant.stored_events`` and ``Assistant.member_rows``, whichever the backend.
+
+The layer guards (``--layer``, floors in tests/test_floors.yml, strict markers)
+are in tests/layer_guard.py.
 """
 
 from __future__ import annotations
@@ -27,8 +37,22 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
-from support.outbox import read_outbox
-from support.ports import free_port
+import sqlalchemy as sa
+from db_schemas import with_pg_options
+from helpers.outbox import read_outbox
+from helpers.ports import free_port
+from layer_guard import (  # noqa: F401 - the layer guard hooks, registered with this conftest
+    current_layer,
+    pytest_addoption,
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_deselected,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,6 +75,8 @@ class Assistant:
     process: subprocess.Popen
     log_path: Path
     _outbox_seen: int = field(default=0)
+    # PostgreSQL schemas created for this assistant (postgres backend), dropped by stop_assistant
+    pg_schemas: List[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -143,6 +169,43 @@ class Assistant:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``: where this assistant keeps its conversations."""
+        return sa.engine.make_url(self.env["ASSISTANT_TRACKER_DATABASE_URL"]).get_backend_name()
+
+    def _rows(self, url: str, sql: str, table: str | None, **params: Any) -> List[tuple]:
+        """Rows of ``sql`` on the database of ``url`` (SQLite or PostgreSQL); none while ``table`` is missing."""
+        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+            return []
+        engine = sa.create_engine(url, poolclass=NullPool, future=True)
+        try:
+            with engine.connect() as connection:
+                if table and not sa.inspect(connection).has_table(table):
+                    return []
+                return [tuple(row) for row in connection.execute(sa.text(sql), params)]
+        finally:
+            engine.dispose()
+
+    def stored_events(self, sender: str) -> List[tuple]:
+        """``(type_name, event dict)`` of every event stored for ``sender``, in order, from the tracker store in use."""
+        rows = self._rows(
+            self.env["ASSISTANT_TRACKER_DATABASE_URL"],
+            "select type_name, data from events where sender_id = :sender order by id",
+            "events",
+            sender=sender,
+        )
+        return [(name, json.loads(data) if data else {}) for name, data in rows]
+
+    def stored_senders(self) -> set:
+        """Every conversation id the tracker store holds events for."""
+        rows = self._rows(self.env["ASSISTANT_TRACKER_DATABASE_URL"], "select distinct sender_id from events", "events")
+        return {sender for (sender,) in rows}
+
+    def member_rows(self, sql: str, **params: Any) -> List[tuple]:
+        """Rows of ``sql`` (``:name`` parameters) on the member store in use, SQLite or PostgreSQL."""
+        return self._rows(self.env["ASSISTANT_DATABASE_URL"], sql, None, **params)
+
 
 def _wait_ready(assistant: Assistant, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
@@ -161,7 +224,69 @@ def _wait_ready(assistant: Assistant, timeout: float = 180.0) -> None:
     raise RuntimeError(f"assistant not ready after {timeout} s:\n{assistant.log()[-4000:]}")
 
 
+BACKEND_ENV = "ASSISTANT_TEST_BACKEND"
+POSTGRES_ENV = "ASSISTANT_TEST_POSTGRES_URL"
+REDIS_ENV = "ASSISTANT_TEST_REDIS_URL"
+
+
+def store_backend() -> str:
+    """Where started assistants keep their data: ``sqlite`` (default) or ``postgres`` (``ASSISTANT_TEST_BACKEND``)."""
+    backend = (os.environ.get(BACKEND_ENV) or "sqlite").strip().lower()
+    if backend not in ("sqlite", "postgres"):
+        pytest.fail(f"{BACKEND_ENV}={backend!r}: expected sqlite or postgres")
+    return backend
+
+
+
+def _create_schemas(base: str, schemas: List[str]) -> None:
+    admin = sa.create_engine(base, poolclass=NullPool, future=True)
+    try:
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - asked for but unusable is a failure, not a skip
+        pytest.fail(f"{BACKEND_ENV}=postgres but {POSTGRES_ENV} cannot be used: {exc}")
+    finally:
+        admin.dispose()
+
+
+def _drop_schemas(base: str, schemas: List[str]) -> None:
+    admin = sa.create_engine(base, poolclass=NullPool, future=True)
+    try:
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+def backend_env(tenant: str) -> tuple:
+    """``(environment, created schemas)`` of the stores of one assistant on the chosen backend.
+
+    ``postgres``: the member store and the conversations (tracker store) each in a fresh
+    schema of ``ASSISTANT_TEST_POSTGRES_URL`` (reached through libpq's ``search_path``
+    option, as production would use a dedicated database), the locks in the Redis of
+    ``ASSISTANT_TEST_REDIS_URL``. ``sqlite``: files set by the caller, locks in memory.
+    """
+    if store_backend() == "sqlite":
+        return {}, []
+    base, redis = os.environ.get(POSTGRES_ENV), os.environ.get(REDIS_ENV)
+    if not base or not redis:
+        pytest.fail(f"{BACKEND_ENV}=postgres needs {POSTGRES_ENV} and {REDIS_ENV}")
+    tag = f"conv_{re.sub(r'[^a-z0-9]', '', tenant.lower())}_{secrets.token_hex(5)}"
+    schemas = [f"{tag}_members", f"{tag}_tracker"]
+    _create_schemas(base, schemas)
+    env = {
+        "ASSISTANT_DATABASE_URL": with_pg_options(base, f"-csearch_path={schemas[0]}"),
+        "ASSISTANT_TRACKER_DATABASE_URL": with_pg_options(base, f"-csearch_path={schemas[1]}"),
+        "ASSISTANT_LOCK_STORE_URL": redis,
+    }
+    return env, schemas
+
+
 def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | None = None) -> Assistant:
+    if current_layer() == "unit":
+        pytest.fail("a unit-layer test starts a server: mark it @pytest.mark.conversation (tests/layer_guard.py)")
     model = latest_model()
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
@@ -170,7 +295,7 @@ def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | Non
     port, actions_port = free_port(), free_port()
     env = dict(os.environ)
     for key in list(env):
-        if key.startswith(("SMTP_", "SMS_", "TELEGRAM_", "TWILIO_")):
+        if key.startswith(("SMTP_", "SMS_", "TELEGRAM_", "TWILIO_")) or key == "ASSISTANT_LOCK_STORE_URL":
             env.pop(key)
     env.update(
         {
@@ -189,19 +314,28 @@ def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | Non
             "RASA_TELEMETRY_ENABLED": "false",
         }
     )
+    stores, schemas = backend_env(tenant)
+    env.update(stores)
     env.update(extra_env or {})
     (workdir / "clock.txt").write_text("", encoding="utf-8")
-    for args in (["db", "upgrade"], ["members", "demo"]):
-        done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.fail(f"python -m bot {' '.join(args)} failed: {done.stderr or done.stdout}")
+    try:
+        for args in (["db", "upgrade"], ["members", "demo"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                pytest.fail(f"python -m bot {' '.join(args)} failed: {done.stderr or done.stdout}")
+    except BaseException:
+        if schemas:
+            _drop_schemas(os.environ[POSTGRES_ENV], schemas)
+        raise
     log_path = workdir / "server.log"
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--model", str(model)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    assistant = Assistant(tenant, port, actions_port, workdir, env, process, log_path)
+    assistant = Assistant(tenant, port, actions_port, workdir, env, process, log_path, pg_schemas=schemas)
     try:
         _wait_ready(assistant)
     except Exception:
@@ -218,6 +352,9 @@ def stop_assistant(assistant: Assistant) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(assistant.process.pid, 9)
             assistant.process.wait()
+    if assistant.pg_schemas:
+        _drop_schemas(os.environ[POSTGRES_ENV], assistant.pg_schemas)
+        assistant.pg_schemas = []
 
 
 @pytest.fixture(scope="session")

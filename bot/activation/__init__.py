@@ -1,19 +1,21 @@
-"""Account activation and registration services, framework-free.
+"""The Miel-style account activation (tenant flow ``nir_sms``), framework-free.
 
-- :mod:`~bot.activation.identity_match` - Miel step 1: match NIR, birth date,
-  department and names against the store;
-- :mod:`~bot.activation.otp` - one-time codes by SMS/e-mail;
-- :mod:`~bot.activation.activation` - Miel step 5: the two e-mails and the
-  48 h password link;
-- :mod:`~bot.activation.registration` - the SMIE-style registration;
-- :mod:`~bot.activation.password_page` - the ``/activation/<token>`` page;
-- :mod:`~bot.activation.support` - hand-off tickets to support;
-- :mod:`~bot.activation.tokens`, :mod:`~bot.activation.audit` - building blocks.
+The guide's steps, each a service taking a :class:`bot.context.Context` first
+and returning a small frozen dataclass whose ``outcome`` is one of the
+string constants of its module:
 
-Every service takes a :class:`Context` first and returns a small frozen
-dataclass whose ``outcome`` is one of the string constants of its module.
+- :mod:`~bot.activation.extract` - the identity values found in what the
+  member types (several per message, corrections);
+- :mod:`~bot.activation.identity_match` - step 1: NIR, birth date,
+  department and names matched against the store;
+- :mod:`~bot.activation.otp` - the one-time code, sent only to the contact
+  on file (the mobile, else the e-mail), and its check;
+- :mod:`~bot.activation.activation` - step 5: the two e-mails (identifier,
+  48 h link to the password page, :mod:`bot.web.password_page`);
+- :mod:`~bot.activation.emails` - the French texts of those messages.
+
+Building blocks the registration (:mod:`bot.registration`) and the password
+page use too: :mod:`~bot.activation.tokens` (single-use links),
+:mod:`~bot.activation.notices` (security notices to the contacts on file),
+:mod:`~bot.activation.sms_gate` (countries and budgets of every SMS).
 """
-
-from bot.activation.context import Context, get_context, reset_context
-
-__all__ = ["Context", "get_context", "reset_context"]

@@ -38,9 +38,8 @@ from typing import List
 from sqlalchemy import select, update
 
 from bot import clock, limits
-from bot.activation import audit, notices, tokens
-from bot.activation.context import Context
-from bot.activation.emails import format_deadline, identifier_email, set_password_email
+from bot.activation import notices, tokens
+from bot.activation.emails import identifier_email, set_password_email
 from bot.activation.otp import (
     ACTIVATION,
     is_spent,
@@ -49,8 +48,11 @@ from bot.activation.otp import (
     read_secret,
     verified_challenge,
 )
+from bot.context import Context
+from bot.deadlines import format_deadline
 from bot.notify import DeliveryResult
 from bot.security import mask_email, mask_phone
+from bot.store import audit
 from bot.store.models import Challenge, Member
 
 COMPLETED = "completed"

@@ -5,7 +5,7 @@ date, birth department, last name, first name) and answers:
 
 - ``matched``: all five match one member, whose account can be activated
   (status ``inactive``, or ``pending`` when a member starts again); the
-  result carries an opaque ``member_ref`` (see :mod:`bot.activation.context`);
+  result carries an opaque ``member_ref`` (see :mod:`bot.context`);
 - ``no_match``: unknown NIR *or* any field different; never which one;
 - ``already_active``: the member already has a password: log in, or use
   « mot de passe oublié »;
@@ -29,27 +29,25 @@ e-mail on file, else None: no online activation possible).
 Birth departments are compared by code (:func:`same_department`): "1" and
 "01" are the same, and so are 20 and 2A/2B for a birth in Corsica before
 1976 (the member file may hold either, the member may say either).
-Names are compared without case, accents, hyphens, apostrophes or spaces:
-``bot.identity.same_person_name(a, b)`` when the identity module provides it,
-else the local fallback :func:`same_name`.
+Names are compared without case, accents, hyphens, apostrophes or spaces
+(:func:`bot.identity.same_person_name`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Union
+from typing import Union
 
 from sqlalchemy import select, update
 
 from bot import clock, limits
-from bot.activation import audit, notices, otp
-from bot.activation.context import Context
-from bot.identity import InvalidNir, parse_nir
+from bot.activation import notices, otp
+from bot.context import Context
+from bot.identity import InvalidNir, parse_nir, same_person_name
 from bot.identity.departments import same_birth_department
 from bot.security import constant_time_equal, keyed_hash, mask_email, mask_phone
+from bot.store import audit
 from bot.store.models import Member
 
 MATCHED = "matched"
@@ -57,30 +55,6 @@ NO_MATCH = "no_match"
 ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 CLIENT_LIMITED = "client_limited"
-
-_SPECIAL = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-
-
-def normalize_name(value: str) -> str:
-    """``"Marie-Hélène D'Arc"`` -> ``"mariehelenedarc"``."""
-    text = unicodedata.normalize("NFKD", (value or "").translate(_SPECIAL))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
-
-
-def same_name(a: str, b: str) -> bool:
-    """Local fallback: equal once case, accents and punctuation are ignored."""
-    left, right = normalize_name(a), normalize_name(b)
-    return bool(left) and left == right
-
-
-def _name_comparator() -> Callable[[str, str], bool]:
-    try:
-        from bot.identity import same_person_name  # type: ignore[attr-defined]
-    except ImportError:
-        return same_name
-    return same_person_name  # type: ignore[no-any-return]
-
 
 def normalize_department(value: str) -> str:
     """``"1"`` -> ``"01"``, ``"2a"`` -> ``"2A"``; overseas ``"971"`` kept."""
@@ -177,7 +151,6 @@ def match_member(
         nir_hash = keyed_hash(ctx.settings.secret_key, "nir", normalized) if normalized else None
     wanted_date = _as_date(birth_date)
     wanted_dept = normalize_department(birth_department)
-    same = _name_comparator()
     conv = ctx.conversation_ref(conversation)
 
     notice_ids: list[int] = []
@@ -198,8 +171,8 @@ def match_member(
                 wanted_date is not None
                 and member.birth_date == wanted_date
                 and same_department(member.birth_department, wanted_dept, wanted_date)
-                and same(member.last_name, last_name)
-                and same(member.first_name, first_name)
+                and same_person_name(member.last_name, last_name)
+                and same_person_name(member.first_name, first_name)
             ):
                 found = member
                 break

@@ -15,7 +15,7 @@ Each notice goes by e-mail to the address on file and by SMS to the mobile on
 file (through :mod:`bot.activation.sms_gate`: an SMS the gate refuses is
 skipped, the e-mail still goes). The texts say what happened, when, and whom
 to call if it was not the member, with only the contact routes the tenant
-profile gives. Call :func:`queue_notices` inside the transaction that makes
+profile gives (:mod:`bot.reach`). Call :func:`queue_notices` inside the transaction that makes
 the change, then :func:`deliver` after the commit.
 """
 
@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.activation import sms_gate
-from bot.activation.context import Context
-from bot.activation.emails import contact_lines, format_deadline
+from bot.context import Context
+from bot.deadlines import format_deadline
 from bot.notify import DeliveryResult
+from bot.reach import contact_lines, main_route, signature
 from bot.security import mask_email, mask_phone
 from bot.store.models import Member
 
@@ -89,18 +90,13 @@ def _email_body(ctx: Context, kind: str, first: str) -> str:
     return (
         "Bonjour,\n\n"
         f"{first}\n\n"
-        f"{follow}\n" + "\n".join(contact_lines(tenant)) + f"\n\n{tenant.legal_name}\n{tenant.website}\n"
+        f"{follow}\n" + "\n".join(contact_lines(tenant)) + f"\n\n{signature(tenant)}\n"
     )
 
 
 def _sms_body(ctx: Context, kind: str, first: str) -> str:
     tenant = ctx.tenant
-    route = (
-        f"au {tenant.phone.number}"
-        if tenant.phone
-        else (f"à {tenant.support_email}" if tenant.support_email else f"depuis {tenant.contact_in_space}")
-    )
-    return f"{tenant.display_name} : {first} Si ce n'était pas vous, contactez-nous {route}."
+    return f"{tenant.display_name} : {first} Si ce n'était pas vous, contactez-nous {main_route(tenant).phrase}."
 
 
 def queue_notices(

@@ -5,7 +5,7 @@ Each challenge has its own random base32 secret (pyotp); the code is
 code was sent to, is stored Fernet-encrypted in ``challenges.secret_encrypted``
 (a JSON object ``{"secret", "destination"}``): the code itself is never
 stored, logged or returned, and :func:`bot.activation.activation.complete_activation`
-can check that the mobile it records is the one that received the code.
+can check that the contact which received the code is still the one on file.
 
 - :func:`start_challenge` sends a code **only to a contact already on file**:
   the member's mobile when the record holds one in a country the tenant
@@ -43,17 +43,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.activation import audit, sms_gate
-from bot.activation.context import Context
+from bot.activation import sms_gate
 from bot.activation.emails import otp_email, otp_sms
+from bot.context import Context
 from bot.notify import DeliveryResult
 from bot.security import decrypt, encrypt, mask_email, mask_phone
+from bot.store import audit
 from bot.store.models import Challenge, Member, SendLog
 
 SENT = "sent"
 RATE_LIMITED = "rate_limited"
 SEND_FAILED = "send_failed"
-INVALID_DESTINATION = "invalid_destination"
 ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 INVALID_REF = "invalid_ref"

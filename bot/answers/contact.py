@@ -5,6 +5,8 @@ a fact the tenant's guide does not give is never invented: the answer says
 so and explains how to reach the mutuelle with what the guide does give
 (member space, website).  Phone answers use the opening hours: when the
 line is closed the member is told when it reopens and how to write instead.
+The phrases of the phone, hours and routes are those of every other
+message (:mod:`bot.reach`).
 """
 
 from __future__ import annotations
@@ -13,29 +15,11 @@ from datetime import datetime
 from typing import Callable, Dict, List
 
 from bot.answers.hours import line_status, status_sentence
+from bot.reach import call_sentence, hours_phrase, how_to_reach, phone_phrase
 from bot.tenants import Tenant
 
 CONTACT_KEYS = ("telephone", "horaires", "adresse", "email", "site", "general")
 DEFAULT_CONTACT_KEY = "general"
-
-
-def _phone_phrase(tenant: Tenant) -> str:
-    """ "au 01 23 45 67 89 (prix d'un appel local)" (the tenant has a phone)."""
-    assert tenant.phone is not None
-    note = f" ({tenant.phone.note})" if tenant.phone.note else ""
-    return f"au {tenant.phone.number}{note}"
-
-
-def _hours_phrase(tenant: Tenant) -> str:
-    return f", {tenant.opening_hours.text}" if tenant.opening_hours else ""
-
-
-def how_to_reach(tenant: Tenant) -> str:
-    """How to reach the mutuelle with the member space and website only."""
-    return (
-        f"Pour joindre {tenant.display_name}, passez par {tenant.contact_in_space}.\n"
-        f"Vous y accédez {tenant.member_space_path}."
-    )
 
 
 def written_alternative(tenant: Tenant) -> str:
@@ -63,15 +47,14 @@ def _not_given(tenant: Tenant, what: str) -> str:
 def _telephone(tenant: Tenant, at: datetime) -> List[str]:
     if tenant.phone is None:
         return [_not_given(tenant, "de numéro de téléphone"), how_to_reach(tenant)]
-    first = f"Vous pouvez appeler {tenant.display_name} {_phone_phrase(tenant)}{_hours_phrase(tenant)}."
-    return _with_line_status(tenant, at, [first])
+    return _with_line_status(tenant, at, [call_sentence(tenant)])
 
 
 def _horaires(tenant: Tenant, at: datetime) -> List[str]:
     if tenant.opening_hours is None:
         return [_not_given(tenant, "d'horaires d'ouverture"), how_to_reach(tenant)]
     if tenant.phone is not None:
-        first = f"{tenant.display_name} répond par téléphone {tenant.opening_hours.text}, {_phone_phrase(tenant)}."
+        first = f"{tenant.display_name} répond par téléphone {tenant.opening_hours.text}, {phone_phrase(tenant)}."
     else:
         first = f"Horaires d'ouverture de {tenant.display_name} : {tenant.opening_hours.text}."
     return _with_line_status(tenant, at, [first])
@@ -108,7 +91,7 @@ def _site(tenant: Tenant, at: datetime) -> List[str]:
 def _general(tenant: Tenant, at: datetime) -> List[str]:
     ways: List[str] = []
     if tenant.phone is not None:
-        ways.append(f"- par téléphone {_phone_phrase(tenant)}{_hours_phrase(tenant)} ;")
+        ways.append(f"- par téléphone {phone_phrase(tenant)}{hours_phrase(tenant)} ;")
     if tenant.support_email:
         ways.append(f"- par e-mail, pour une difficulté d'accès à votre espace : {tenant.support_email} ;")
     ways.append(f"- depuis {tenant.contact_in_space} ;")

@@ -10,7 +10,7 @@ port serves everything a member's browser reaches:
   colours for the widget, and the REST paths it uses (``webhook``, and
   ``session`` where it gets its signed conversation id);
 - ``GET|POST /activation/<token>``: the secure password page
-  (``bot.activation.password_page``), with the headers of
+  (``bot.web.password_page``), with the headers of
   ``password_page.response_headers`` (CSP, HSTS when the public URL is https).
 
 Messages from the widget go through our REST channel (``bot.channels.rest``).
@@ -117,7 +117,8 @@ class WebChannel(InputChannel):
 
         @bp.route("/activation/<token:str>", methods=["GET", "POST"])
         async def activation_page(request: Request, token: str) -> HTTPResponse:
-            from bot.activation import get_context, password_page
+            from bot.context import get_context
+            from bot.web import password_page
 
             loop = asyncio.get_running_loop()
             ctx = None

@@ -104,15 +104,6 @@ class OutboxFileSender:
             raise DeliveryError(f"outbox file {self.path} not writable ({exc.strerror})") from None
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Every message written to the outbox file (tests and ``make run``)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 # ---- rows -----------------------------------------------------------------------------
 
 

@@ -1,15 +1,16 @@
 """What the assistant says during the SMIE-style registration, from the tenant profile.
 
 Every function returns French text (vouvoiement, short, says what to do
-next).  Outcomes are the constants of :mod:`bot.activation.registration`.
+next).  Outcomes are the constants of :mod:`bot.registration.service`.
 The password is never asked in the conversation: the texts say so and send
 the member to the page opened by the « Je valide mon inscription » link.
 """
 
 from __future__ import annotations
 
-from bot.activation import registration as service
-from bot.activation.emails import format_deadline
+from bot.deadlines import format_deadline, until
+from bot.reach import PHONE, SPACE, main_route
+from bot.registration import service
 from bot.tenants import Tenant
 
 MAX_FAILURES = 3
@@ -64,12 +65,14 @@ def access_recognised() -> str:
 
 
 def contact_route(tenant: Tenant) -> str:
-    """How to reach the mutuelle, with only what its guide gives (« contactez … depuis votre espace personnel »)."""
-    if tenant.phone is not None:
-        return f"appelez {tenant.display_name} au {tenant.phone.number}"
-    if tenant.support_email:
-        return f"écrivez à {tenant.support_email}"
-    return f"contactez {tenant.display_name} depuis {tenant.contact_in_space}"
+    """The one route to the mutuelle its guide gives first (:func:`bot.reach.main_route`), as an order:
+    « appelez Miel au … », « écrivez à … », « contactez SMIE depuis … »."""
+    route = main_route(tenant)
+    if route.kind == PHONE:
+        return f"appelez {tenant.display_name} {route.phrase}"
+    if route.kind == SPACE:
+        return f"contactez {tenant.display_name} {route.phrase}"
+    return f"écrivez {route.phrase}"
 
 
 def mismatch(failures: int, tenant: Tenant | None = None) -> str:
@@ -156,7 +159,7 @@ def no_registration_in_progress() -> str:
 def confirmation(
     tenant: Tenant, result: service.ConfirmationResult, timezone: str, problem: str | None = None
 ) -> str:
-    """After :func:`bot.activation.registration.send_confirmation`."""
+    """After :func:`bot.registration.service.send_confirmation`."""
     outcome = result.outcome
     if outcome in (service.SENT, service.QUEUED):
         sender = f", envoyé par {tenant.sender_email}" if tenant.sender_email else ""
@@ -197,10 +200,10 @@ def confirmation(
 
 
 def code_answer(tenant: Tenant, result: service.CodeResult, timezone: str) -> str:
-    """After :func:`bot.activation.registration.confirm_with_code`."""
+    """After :func:`bot.registration.service.confirm_with_code`."""
     outcome = result.outcome
     if outcome == service.CONFIRMED:
-        deadline = f" jusqu'{_au(format_deadline(tenant, result.expires_at, timezone))}" if result.expires_at else ""
+        deadline = f" jusqu'{until(format_deadline(tenant, result.expires_at, timezone))}" if result.expires_at else ""
         return (
             "Merci, votre adresse e-mail est confirmée. Il vous reste à choisir votre mot de passe : ouvrez le "
             f"lien « Je valide mon inscription » de l'e-mail (valable{deadline}). Je ne vous demanderai jamais "
@@ -245,9 +248,3 @@ def not_a_code() -> str:
         "Le code d'activation compte 13 chiffres : recopiez-le tel qu'il figure dans l'e-mail "
         "« Je valide mon inscription »."
     )
-
-
-def _au(deadline: str) -> str:
-    """« le 24/11/2025 à 14h05 » -> « au 24/11/2025 à 14h05 »."""
-    return "au " + deadline[3:] if deadline.startswith("le ") else deadline
-

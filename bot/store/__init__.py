@@ -9,18 +9,16 @@ PostgreSQL (``ASSISTANT_DATABASE_URL``), schema managed by Alembic
 - ``db``: engines and the ``session_scope`` transaction helper;
 - ``hashing``: keyed hashes of the NIR and of access codes (never stored in
   clear);
-- ``members``: look-ups, bulk upsert, guarded status transitions;
-- ``guards``: race-proof attempt counters and single-use markers;
-- ``audit``: the append-only security log;
+- ``members``: look-ups, the bulk upsert of the import, guarded status
+  transitions (the command line's ``members unlock``);
+- ``audit``: the append-only security log (every security event of the services);
 - ``importer``/``demo``: the CSV member file and the fictional demo members;
 - ``cli``: ``python -m bot db ...`` and ``python -m bot members ...``.
 """
 
 from __future__ import annotations
 
-from bot.store.audit import record_event
 from bot.store.db import StoreUnavailable, get_engine, make_engine, session_scope
-from bot.store.guards import consume_activation_token, consume_challenge, use_challenge_attempt
 from bot.store.hashing import access_code_hash, access_code_matches, nir_hash
 from bot.store.importer import ImportReport, MemberImportError, import_members
 from bot.store.members import (
@@ -28,9 +26,6 @@ from bot.store.members import (
     MemberRecord,
     UnlockResult,
     activate,
-    find_by_access_code,
-    find_by_nir_hash,
-    find_for_identity,
     get_by_adherent_number,
     get_by_id,
     lock,
@@ -74,11 +69,6 @@ __all__ = [
     "access_code_hash",
     "access_code_matches",
     "activate",
-    "consume_activation_token",
-    "consume_challenge",
-    "find_by_access_code",
-    "find_by_nir_hash",
-    "find_for_identity",
     "get_by_adherent_number",
     "get_by_id",
     "get_engine",
@@ -87,12 +77,10 @@ __all__ = [
     "make_engine",
     "nir_hash",
     "normalize_adherent_number",
-    "record_event",
     "session_scope",
     "start_activation",
     "transition_status",
     "unlock",
     "upsert_member",
     "upsert_members",
-    "use_challenge_attempt",
 ]

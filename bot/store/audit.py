@@ -1,56 +1,97 @@
-"""Append-only audit log of security events (no secret ever goes in).
+"""The security audit trail: one append-only ``audit_events`` row per security event.
 
-Only :func:`record_event` writes to ``audit_events``; nothing in the code
-updates or deletes a row.  ``details`` is a small JSON object for context
-(channel, masked destination, attempt number...); keys that name a secret
-are refused so a careless caller fails loudly in tests instead of leaking.
+``record(session, event, member_id, conversation=None, **details)`` adds a
+row in the caller's transaction (flushed, committed with it); nothing in the
+code updates or deletes a row.  ``conversation`` is the *hashed*
+conversation id (:meth:`bot.context.Context.conversation_ref`).  Details are
+a small JSON object for context (channel, masked destination, attempt
+number...) and must never hold a secret: keys naming one (``nir``, ``code``,
+``password``, ``token``, ``email``...) are refused, so a careless caller
+fails loudly in tests instead of leaking, and string values are passed
+through :func:`bot.privacy.mask_text` as a second line of defence.
+
+:func:`count_since` counts a member's events of one kind since an instant
+(the per-member limits of codes and links).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.clock import now as clock_now
+from bot import clock
+from bot.privacy import mask_text
 from bot.store.models import AuditEvent
 
-CHALLENGE_SENT = "challenge_sent"
-WRONG_CODE = "wrong_code"
-MEMBER_LOCKED = "member_locked"
+# events written by the command line (the conversation's are named where they happen)
 MEMBER_UNLOCKED = "member_unlocked"
-ACTIVATED = "activated"
-PASSWORD_SET = "password_set"  # noqa: S105 - an event name
-IDENTITY_MISMATCH = "identity_mismatch"
 MEMBERS_IMPORTED = "members_imported"
 
-FORBIDDEN_DETAIL_KEYS = frozenset(
-    {"nir", "code", "otp", "password", "token", "secret", "access_code", "link", "url"}
+FORBIDDEN_KEYS = frozenset(
+    {
+        "nir",
+        "code",
+        "otp",
+        "password",
+        "password_hash",
+        "token",
+        "secret",
+        "access_code",
+        "activation_code",
+        "birth_date",
+        "email",
+        "mobile",
+        "phone",
+        "link",
+        "url",
+    }
 )
+MAX_EVENT = 48
+MAX_VALUE = 200
 
 
-def record_event(
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)[:MAX_VALUE]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return mask_text(str(value))[:MAX_VALUE]
+
+
+def record(
     session: Session,
     event: str,
-    *,
     member_id: int | None = None,
     conversation: str | None = None,
-    details: Mapping[str, Any] | None = None,
-    at: datetime | None = None,
+    **details: Any,
 ) -> AuditEvent:
-    """Append one event (flushed with the caller's transaction)."""
-    if details:
-        bad = sorted(key for key in details if key.lower() in FORBIDDEN_DETAIL_KEYS)
-        if bad:
-            raise ValueError(f"audit details must not carry secrets: {', '.join(bad)}")
-    entry = AuditEvent(
-        event=event,
+    """Append one audit event (flushed with the caller's transaction)."""
+    bad = sorted(k for k in details if k.lower() in FORBIDDEN_KEYS)
+    if bad:
+        raise ValueError(f"audit details must not hold secrets: {', '.join(bad)}")
+    row = AuditEvent(
+        at=clock.now(),
+        event=event[:MAX_EVENT],
         member_id=member_id,
         conversation=conversation,
-        details=dict(details) if details else None,
-        at=at or clock_now(),
+        details={k: _clean(v) for k, v in details.items()} or None,
     )
-    session.add(entry)
+    session.add(row)
     session.flush()
-    return entry
+    return row
+
+
+def count_since(session: Session, event: str, member_id: int, since: datetime) -> int:
+    """How many ``event`` rows the member has since ``since`` (rate limits)."""
+    return int(
+        session.execute(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.event == event, AuditEvent.member_id == member_id, AuditEvent.at >= since
+            )
+        ).scalar_one()
+    )

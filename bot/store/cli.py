@@ -187,21 +187,19 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
 
 
 def _audit_import(engine, name: str, report) -> None:  # type: ignore[no-untyped-def]
-    from bot.store.audit import MEMBERS_IMPORTED, record_event
+    from bot.store import audit
     from bot.store.db import session_scope
 
     with session_scope(engine) as session:
-        record_event(
+        audit.record(
             session,
-            MEMBERS_IMPORTED,
-            details={
-                "file": name,
-                "added": report.added,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "refused": report.refused,
-                "code_warnings": report.code_warning_count,
-            },
+            audit.MEMBERS_IMPORTED,
+            file=name,
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            refused=report.refused,
+            code_warnings=report.code_warning_count,
         )
 
 
@@ -283,7 +281,7 @@ def _members_show(args: argparse.Namespace) -> int:
 def _members_unlock(args: argparse.Namespace) -> int:
     from bot import limits
     from bot.settings import get_settings
-    from bot.store.audit import MEMBER_UNLOCKED, record_event
+    from bot.store import audit
     from bot.store.db import session_scope
     from bot.store.members import unlock
 
@@ -292,7 +290,7 @@ def _members_unlock(args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         result = unlock(session, args.adherent_number)
         if result.found and result.unlocked:
-            record_event(session, MEMBER_UNLOCKED, member_id=result.member_id, details={"by": "cli"})
+            audit.record(session, audit.MEMBER_UNLOCKED, result.member_id, by="cli")
             # the failed checks that led to the lock are forgiven with it
             mismatches = limits.limit("identity_mismatch_member", settings.limits)
             limits.clear(session, settings.secret_key, mismatches, f"member:{result.member_id}")

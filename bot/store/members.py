@@ -1,12 +1,14 @@
-"""Repository of members: look-ups, bulk upsert and guarded status changes.
+"""Repository of members for the import and the command line: look-ups, bulk upsert, status changes.
 
 Every function takes the caller's :class:`~sqlalchemy.orm.Session` (one
 transaction, see ``bot.store.db.session_scope``).  Status changes are single
 conditional ``UPDATE ... WHERE status IN (...) [AND version = :v]`` statements
-and report whether they applied: when two conversations race to activate the
-same member, the database lets exactly one of them change the row (SQLite
-serialises writers with ``BEGIN IMMEDIATE``; PostgreSQL re-checks the
-``WHERE`` clause after the row lock), the other sees ``False``.
+and report whether they applied: of two racing changes of the same member,
+the database lets exactly one change the row (SQLite serialises writers with
+``BEGIN IMMEDIATE``; PostgreSQL re-checks the ``WHERE`` clause after the row
+lock), the other sees ``False``.  The conversation's services match members
+and change their status themselves (:mod:`bot.activation.identity_match`,
+:mod:`bot.registration.service`, :mod:`bot.web.password_page`).
 
 Secrets are never passed in clear: callers give the keyed hashes of
 ``bot.store.hashing``.
@@ -23,7 +25,6 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import now as clock_now
-from bot.security import constant_time_equal
 from bot.store.models import MEMBER_STATUSES, Member
 
 _members = Member.__table__
@@ -108,68 +109,6 @@ def get_by_adherent_number(session: Session, adherent_number: str) -> Member | N
     except InvalidAdherentNumber:
         return None
     return session.execute(select(Member).where(Member.adherent_number == number)).scalar_one_or_none()
-
-
-def find_by_nir_hash(session: Session, nir_hash: str) -> list[Member]:
-    return list(
-        session.execute(select(Member).where(Member.nir_hash == nir_hash).order_by(Member.adherent_number)).scalars()
-    )
-
-
-def _same_department(stored: str, given: str) -> bool:
-    if stored == given:
-        return True
-    # Corsica was "20" before the 1976 split into 2A/2B
-    return {stored, given} <= {"20", "2A", "2B"} and "20" in (stored, given)
-
-
-def _same_name(stored: str, given: str) -> bool:
-    """Same name ignoring case, accents, hyphens/spaces, apostrophes ("Le Gall" = "LE-GALL" = "Legall")."""
-    from bot.identity import normalize_name
-
-    key = normalize_name(stored).replace(" ", "")
-    return bool(key) and key == normalize_name(given).replace(" ", "")
-
-
-def find_for_identity(
-    session: Session,
-    *,
-    nir_hash: str,
-    birth_date: date,
-    birth_department: str | None = None,
-    last_name: str | None = None,
-    first_name: str | None = None,
-) -> list[Member]:
-    """Members whose NIR hash and birth date match, and the other given fields too.
-
-    Names are compared with ``bot.identity.normalize_name`` (case, accents,
-    hyphens, apostrophes ignored).  An empty list means "no match" whatever the
-    reason (callers give one generic answer); more than one means the same
-    person holds several adherent numbers.
-    """
-    candidates = session.execute(
-        select(Member)
-        .where(Member.nir_hash == nir_hash, Member.birth_date == birth_date)
-        .order_by(Member.adherent_number)
-    ).scalars()
-    found = []
-    for member in candidates:
-        if birth_department is not None and not _same_department(member.birth_department, birth_department):
-            continue
-        if last_name is not None and not _same_name(member.last_name, last_name):
-            continue
-        if first_name is not None and not _same_name(member.first_name, first_name):
-            continue
-        found.append(member)
-    return found
-
-
-def find_by_access_code(session: Session, adherent_number: str, access_code_hash: str) -> Member | None:
-    """SMIE-style look-up: adherent number + hash of the access code (constant-time compare)."""
-    member = get_by_adherent_number(session, adherent_number)
-    if member is None or not member.access_code_hash:
-        return None
-    return member if constant_time_equal(member.access_code_hash, access_code_hash) else None
 
 
 # -- bulk upsert (the import) -----------------------------------------------

@@ -40,7 +40,6 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 MEMBER_STATUSES = ("inactive", "pending", "active", "locked")
 OUTBOX_STATES = ("pending", "sent", "failed", "dead")
-TICKET_STATES = ("queued", "sent", "failed")
 
 
 class UtcDateTime(TypeDecorator):
@@ -178,7 +177,7 @@ class SupportTicket(Base):
     reason = Column(String(48), nullable=False)
     description = Column(Text, nullable=False)
     transcript = Column(Text, nullable=False)  # already masked
-    state = Column(String(10), nullable=False, default="queued")
+    state = Column(String(10), nullable=False, default="queued")  # queued | sent | failed
     created_at = Column(UtcDateTime, nullable=False, default=utcnow)
     sent_at = Column(UtcDateTime, nullable=True)
 

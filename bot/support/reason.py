@@ -6,22 +6,26 @@ misunderstandings in a row (the fallback sets ``support_reason=fallback``
 then forces the offer) and a blocked registration (the registration sets
 ``support_reason=activation_locked``).  A ``support_reason`` set since the
 member's last message wins; otherwise the last message's intent decides.
+
+:data:`REASON_LABELS` says each reason in French for the support team
+(the ``Motif`` line of the ticket e-mail).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-REASONS = (
-    "advisor_request",
-    "fallback",
-    "activation_locked",
-    "contact_not_theirs",
-    "no_contact_on_file",
-    "code_not_delivered",
-    "complaint",
-    "other",
-)
+REASON_LABELS = {
+    "advisor_request": "demande à parler à un conseiller",
+    "fallback": "l'assistant n'a pas compris la demande",
+    "activation_locked": "activation bloquée après plusieurs essais",
+    "contact_not_theirs": "le mobile ou l'e-mail du dossier n'est plus celui de l'adhérent",
+    "no_contact_on_file": "aucun mobile ni e-mail dans le dossier pour envoyer un code",
+    "code_not_delivered": "le code de vérification n'a pas pu être envoyé",
+    "complaint": "réclamation",
+    "other": "autre demande",
+}
+REASONS = tuple(REASON_LABELS)
 _BY_INTENT = {"request_human": "advisor_request", "complaint": "complaint"}
 
 

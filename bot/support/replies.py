@@ -1,23 +1,22 @@
 """What the assistant says when it hands a conversation to support.
 
 Built from the tenant profile and the clock only: the phone and opening
-hours when the tenant's guide gives them (with « fermé en ce moment, rouvre
-lundi à 8h30 » from :mod:`bot.answers.hours`), otherwise the ways the guide
-does give (member space, website).  A tenant without a support address
-(SMIE) is told so honestly: the request can be recorded with a reference,
-not sent.
+hours when the tenant's guide gives them, with whether the line is open now
+or when it reopens (« La ligne est fermée en ce moment : elle rouvre lundi
+à 8h30 »), otherwise the ways the guide does give (member space, website):
+:func:`bot.reach.call_lines`.  A tenant without a support address (SMIE)
+is told so honestly: the request can be recorded with a reference, not
+sent.  The ticket outcomes are those of :mod:`bot.support.tickets`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List
 
-from bot.activation import support as service
-from bot.answers.contact import how_to_reach
-from bot.answers.hours import status_sentence
 from bot.notify import delivery_problem_message
 from bot.privacy import mask_text
+from bot.reach import call_lines
+from bot.support import tickets as service
 from bot.tenants import Tenant
 
 YES_NO_OFFER = [
@@ -55,22 +54,10 @@ _INTROS = {
 }
 
 
-def _phone_lines(tenant: Tenant, at: datetime) -> List[str]:
-    if tenant.phone is None:
-        return [how_to_reach(tenant)]
-    note = f" ({tenant.phone.note})" if tenant.phone.note else ""
-    hours = f", {tenant.opening_hours.text}" if tenant.opening_hours else ""
-    lines = [f"Vous pouvez appeler {tenant.display_name} au {tenant.phone.number}{note}{hours}."]
-    status = status_sentence(tenant, at)
-    if status:
-        lines.append(status)
-    return lines
-
-
 def offer(tenant: Tenant, reason: str, at: datetime) -> str:
     """The hand-off: who to call and when, then the offer of a written message."""
     intro = _INTROS.get(reason, _INTROS["other"]).format(name=tenant.display_name)
-    lines = [intro, *_phone_lines(tenant, at)]
+    lines = [intro, *call_lines(tenant, at)]
     if tenant.support_email:
         lines.append(
             "Je peux aussi transmettre un message écrit à l'équipe support, avec le fil de notre échange "
@@ -87,13 +74,6 @@ def offer(tenant: Tenant, reason: str, at: datetime) -> str:
 
 def declined() -> str:
     return "D'accord, je n'envoie rien. Puis-je vous aider pour autre chose ?"
-
-
-def ask_description() -> str:
-    return (
-        "Décrivez votre demande en quelques phrases. N'indiquez ni mot de passe, ni numéro de sécurité "
-        "sociale, ni code reçu."
-    )
 
 
 def ask_email(known_masked: str | None) -> str:
@@ -131,7 +111,7 @@ def cancelled() -> str:
 
 
 def ticket_outcome(tenant: Tenant, result: service.TicketResult) -> str:
-    """After :func:`bot.activation.support.create_ticket`."""
+    """After :func:`bot.support.tickets.create_ticket`."""
     outcome, reference = result.outcome, result.reference
     email = result.contact_email_masked or "votre adresse"
     if outcome == service.SENT:
@@ -159,19 +139,12 @@ def ticket_outcome(tenant: Tenant, result: service.TicketResult) -> str:
         )
     if outcome == service.FAILED:
         lines = [f"Votre demande est enregistrée (référence {reference}), mais je n'ai pas pu la transmettre."]
-        lines.extend(_phone_lines_no_clock(tenant))
+        lines.extend(call_lines(tenant))
         return "\n".join(lines)
     if outcome == service.RATE_LIMITED:
         lines = ["Vous avez déjà envoyé plusieurs demandes : je ne peux pas en transmettre une autre pour le moment."]
-        lines.extend(_phone_lines_no_clock(tenant))
+        lines.extend(call_lines(tenant))
         return "\n".join(lines)
     if outcome == service.INVALID_EMAIL:
         return "Cette adresse e-mail ne semble pas valide. Recommencez en disant « parler à un conseiller »."
     return "Votre message est vide. Recommencez en disant « parler à un conseiller »."
-
-
-def _phone_lines_no_clock(tenant: Tenant) -> List[str]:
-    if tenant.phone is None:
-        return [how_to_reach(tenant)]
-    hours = f", {tenant.opening_hours.text}" if tenant.opening_hours else ""
-    return [f"Vous pouvez appeler {tenant.display_name} au {tenant.phone.number}{hours}."]

@@ -25,7 +25,7 @@ from typing import Dict
 
 import pytest
 import requests
-from support.nir import make_nir
+from helpers.nir import make_nir
 
 from bot.identity import parse_mobile
 from bot.tenants import load_tenant

@@ -7,9 +7,9 @@
   1976) and they say « Corse-du-Sud »: accepted. The same number typed with
   2A and a 1970 birth date gets the explanation of the 1976 change.
 
-The activation flow after the identity step is being rewritten: these tests
-only assert that the identity is accepted (no more identity question, no
-refusal of the number), not what comes next.
+These tests only assert that the identity is accepted (no more identity
+question, no refusal of the number); what comes next (the contact on file,
+the code, the e-mails) is test_activation_flow.py's.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
-from support.nir import group_nir, make_nir
+from helpers.nir import group_nir, make_nir
 
 pytestmark = pytest.mark.conversation
 

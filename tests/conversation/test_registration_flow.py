@@ -27,7 +27,7 @@ from datetime import date
 import pytest
 import requests
 from conftest import start_assistant, stop_assistant
-from support.nir import make_nir
+from helpers.nir import make_nir
 
 from bot.tenants import load_tenant
 

@@ -17,8 +17,8 @@ from typing import Any, Iterator, Tuple
 
 import pytest
 from conftest import Assistant, start_assistant, stop_assistant
-from support.ports import free_port
-from support.smtp import SmtpSink
+from helpers.ports import free_port
+from helpers.smtp import SmtpSink
 
 from bot.tenants import load_tenant
 

@@ -1,9 +1,12 @@
 """Fixtures shared by the unit suites: a per-test database (SQLite, and
 PostgreSQL when ASSISTANT_TEST_POSTGRES_URL is set), a store created from the
-models, a driven clock, the outbox file, settings on them (the suite gives its
-``secret_key`` fixture) and a local SMTP server.
+models, a driven clock, the outbox file, settings on them, a local SMTP
+server, and for the services (activation, registration, support tickets,
+password page) a ready :class:`bot.context.Context` (``ctx`` for Miel,
+``smie_ctx``, ``make_ctx(tenant, **env)``) and a ``member`` in the store.
 
-A suite may override one of them (the store tests use a migrated store).
+A suite may override one of them (the store tests use a migrated store; the
+store and delivery suites have their own ``secret_key``).
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ from typing import Callable, Iterator
 
 import pytest
 from db_schemas import database_urls
+from helpers.clock import Clock
+from helpers.members import SECRET_KEY, MemberData, add_member
+from helpers.smtp import SmtpSink
 from sqlalchemy.engine import Engine
-from support.clock import Clock
-from support.smtp import SmtpSink
 
+from bot.context import Context
 from bot.settings import Settings, load_settings
 from bot.store.db import make_engine
 from bot.store.models import Base
+from bot.tenants import load_tenant
 
 
 @pytest.fixture
@@ -77,3 +83,38 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture
+def secret_key() -> str:
+    return SECRET_KEY
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def make_ctx(engine: Engine, make_settings: Callable[..., Settings]) -> Callable[..., Context]:
+    def build(tenant: str = "miel", **env: str) -> Context:
+        settings = make_settings(ASSISTANT_TENANT=tenant, **env)
+        return Context.create(settings=settings, tenant=load_tenant(tenant), engine=engine)
+
+    return build
+
+
+@pytest.fixture
+def ctx(make_ctx: Callable[..., Context]) -> Context:
+    """Miel tenant, nothing configured: messages go to the outbox file."""
+    return make_ctx("miel")
+
+
+@pytest.fixture
+def smie_ctx(make_ctx: Callable[..., Context]) -> Context:
+    return make_ctx("smie")
+
+
+@pytest.fixture
+def member(engine: Engine) -> MemberData:
+    return add_member(engine)

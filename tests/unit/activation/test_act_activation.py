@@ -9,10 +9,10 @@ import re
 import threading
 
 import pytest
-from activation_helpers import EMAIL, MOBILE, add_member, identity, last_code, link_token
+from helpers.members import EMAIL, MOBILE, add_member, identity, last_code, link_token
+from helpers.outbox import read_outbox
+from helpers.ports import free_port
 from sqlalchemy import select, update
-from support.outbox import read_outbox
-from support.ports import free_port
 
 from bot.activation import activation, identity_match, otp, tokens
 from bot.store.db import session_scope

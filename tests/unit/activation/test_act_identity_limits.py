@@ -11,11 +11,11 @@ import sys
 from datetime import timedelta
 
 import pytest
-from activation_helpers import EMAIL, MOBILE, SECRET_KEY, add_member, identity, sent_to
 from alembic import command
+from helpers.members import EMAIL, MOBILE, SECRET_KEY, add_member, identity, sent_to
+from helpers.nir import make_nir
+from helpers.outbox import read_outbox
 from sqlalchemy import func, select
-from support.nir import make_nir
-from support.outbox import read_outbox
 
 from bot import limits
 from bot.activation.identity_match import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from activation_helpers import add_member
+from helpers.members import add_member
 from sqlalchemy import select, update
 
 from bot.activation import identity_match
-from bot.activation.identity_match import match_member, normalize_name
+from bot.activation.identity_match import match_member
 from bot.security import keyed_hash
 from bot.store.db import session_scope
 from bot.store.models import AuditEvent, Member
@@ -144,24 +144,6 @@ def test_audit_trail_has_no_secret(ctx, member):
             dumped = repr(event.details) + (event.conversation or "")
             assert member.nir not in dumped and "sender-42" not in dumped
             assert event.conversation == ctx.conversation_ref("sender-42")
-
-
-@pytest.mark.parametrize(
-    "a, b, same",
-    [
-        ("Marie-Hélène", "marie helene", True),
-        ("D'Arc", "darc", True),
-        ("Lætitia", "Laetitia", True),
-        ("Œuvray", "oeuvray", True),
-        ("Müller", "Muller", True),
-        ("Marie", "Marine", False),
-        ("", "", False),
-    ],
-)
-def test_name_normalization(a, b, same):
-    assert identity_match.same_name(a, b) is same
-    if same:
-        assert normalize_name(a) == normalize_name(b)
 
 
 # ---- member references -----------------------------------------------------------------

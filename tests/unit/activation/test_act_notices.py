@@ -9,9 +9,9 @@ import logging
 import re
 
 import pytest
-from activation_helpers import EMAIL, MOBILE, add_member, sent_to
-from support.nir import group_nir
-from support.outbox import read_outbox
+from helpers.members import EMAIL, MOBILE, add_member, sent_to
+from helpers.nir import group_nir
+from helpers.outbox import read_outbox
 
 from bot.activation import notices
 from bot.store.models import Member

@@ -11,10 +11,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from activation_helpers import EMAIL, MOBILE, add_member, last_code
+from helpers.members import EMAIL, MOBILE, add_member, last_code
+from helpers.outbox import read_outbox
+from helpers.ports import free_port
 from sqlalchemy import select, text
-from support.outbox import read_outbox
-from support.ports import free_port
 
 from bot.activation import otp
 from bot.store.db import session_scope

@@ -7,9 +7,9 @@ activation is only replaced by a completed one."""
 from __future__ import annotations
 
 import pytest
-from activation_helpers import EMAIL, MOBILE, add_member, codes_sent, identity, last_code, link_token, sent_to
+from helpers.members import EMAIL, MOBILE, add_member, codes_sent, identity, last_code, link_token, sent_to
+from helpers.outbox import read_outbox
 from sqlalchemy import select, update
-from support.outbox import read_outbox
 
 from bot.activation import activation, identity_match, otp, tokens
 from bot.store.db import session_scope

@@ -8,9 +8,9 @@ import logging
 from datetime import timedelta
 
 import pytest
-from activation_helpers import EMAIL, add_member, sent_to
+from helpers.members import EMAIL, add_member, sent_to
+from helpers.outbox import read_outbox
 from sqlalchemy import func, select
-from support.outbox import read_outbox
 
 from bot.activation import otp, sms_gate
 from bot.store.db import session_scope

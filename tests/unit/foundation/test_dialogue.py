@@ -1,14 +1,18 @@
-"""Counting consecutive fallbacks from raw events."""
+"""Reading a conversation from raw events: consecutive fallbacks, the last question asked, yes/no answers."""
 
 import pytest
 
-from bot.dialogue import consecutive_fallbacks, yes_no_answer
+from bot.dialogue import consecutive_fallbacks, last_action_before_user, yes_no_answer
 
 FB = "action_default_fallback"
 
 
 def act(name):
     return {"event": "action", "name": name}
+
+
+def said(text="x"):
+    return {"event": "user", "text": text}
 
 
 @pytest.mark.parametrize(
@@ -24,6 +28,23 @@ def act(name):
 )
 def test_consecutive_fallbacks(events, expected):
     assert consecutive_fallbacks(events, FB) == expected
+
+
+@pytest.mark.parametrize(
+    "events, expected",
+    [
+        ([act("action_registration_checked"), act("action_listen"), said("oui")], "action_registration_checked"),
+        ([act("action_registration_checked"), act("action_listen"), said("?"), act("action_answer_faq"),
+          act("action_listen"), said("oui")], "action_answer_faq"),
+        ([said("oui")], None),
+        ([said("a"), said("oui")], None),
+        ([act("action_registration_checked"), act("action_listen"), said("oui"),
+          act("action_extract_slots")], "action_registration_checked"),
+        ([], None),
+    ],
+)
+def test_last_action_before_user(events, expected):
+    assert last_action_before_user(events) == expected
 
 
 @pytest.mark.parametrize(

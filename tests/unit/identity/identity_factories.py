@@ -1,12 +1,12 @@
 """Fictional NIR numbers for the identity tests: department codes, the card's
-grouping and a strategy for any valid NIR (keys from ``support.nir``,
+grouping and a strategy for any valid NIR (keys from ``helpers.nir``,
 independent of python-stdnum), definitive (first digit 1 or 2) or, with
 ``first_digits``, provisional (3, 4, 7, 8)."""
 
 from __future__ import annotations
 
+from helpers.nir import make_nir
 from hypothesis import strategies as st
-from support.nir import make_nir
 
 METRO_CODES = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
 DEFINITIVE_FIRST_DIGITS = "12"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from support.nir import make_nir
+from helpers.nir import make_nir
 
 from bot.identity import Inconsistency, NirFacts, check_nir_against, parse_department, parse_nir
 

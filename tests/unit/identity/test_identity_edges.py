@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from helpers.nir import group_nir, nir_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from identity_factories import (
@@ -16,7 +17,6 @@ from identity_factories import (
     valid_nirs,
 )
 from stdnum.fr import nir as stdnum_nir
-from support.nir import group_nir, nir_key
 
 from bot.activation.extract import find_identity
 from bot.activation.identity_match import same_department

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from helpers.nir import make_nir, nir_key
 from identity_factories import format_with_spaces
-from support.nir import make_nir, nir_key
 
 from bot.identity import InvalidNir, Nir, NirFacts, find_nir, nir_facts_from_masked, parse_nir
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 import pytest
+from helpers.smtp import SmtpSink
 from notify_helpers import SECRET_KEY, HttpSink
 from sqlalchemy.engine import Engine
-from support.smtp import SmtpSink
 
 from bot.notify import Notifier
 from bot.settings import Settings

@@ -1,7 +1,7 @@
 """Helpers of the delivery tests: the secret key and an HTTP sink (SMS gateways).
 
 The clock, the databases, the outbox file and the SMTP server are shared
-(``tests/unit/conftest.py``, ``tests/support``)."""
+(``tests/unit/conftest.py``, ``tests/helpers``)."""
 
 from __future__ import annotations
 

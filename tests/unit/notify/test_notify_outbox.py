@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.outbox import read_outbox
 from notify_helpers import SECRET_KEY
 from sqlalchemy import select
-from support.outbox import read_outbox
 
 from bot.notify import DELIVERED, FAILED, QUEUED, DeliveryResult, Notifier, delivery_problem_message, outbox
 from bot.security import decrypt

@@ -7,8 +7,8 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
+from helpers.ports import free_port
 from notify_helpers import HttpSink
-from support.ports import free_port
 
 from bot.notify import DELIVERED, FAILED
 from bot.notify.base import DeliveryError, Sms

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.smtp import AuthResult
-from support.ports import free_port
-from support.smtp import SmtpSink
+from helpers.ports import free_port
+from helpers.smtp import SmtpSink
 
 from bot.notify import DELIVERED, FAILED, QUEUED, outbox
 from bot.store.db import session_scope

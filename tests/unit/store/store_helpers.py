@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from support.nir import make_nir
+from helpers.nir import make_nir
 
 from bot.store.hashing import access_code_hash, nir_hash
 from bot.store.members import MemberRecord

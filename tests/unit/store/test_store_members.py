@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -106,54 +106,6 @@ def test_get_by_adherent_number_ignores_spaces_and_case(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("given", "found"),
-    [
-        ({}, True),
-        ({"last_name": "MARTIN", "first_name": "jean"}, True),
-        ({"birth_department": "42"}, True),
-        ({"birth_department": "69"}, False),
-        ({"birth_date": date(1980, 10, 15)}, False),
-        ({"first_name": "Jeanne"}, False),
-        ({"nir_hash": nir_hash(SECRET_KEY, "180104221812499")}, False),
-    ],
-)
-def test_find_for_identity(engine: Engine, given: dict, found: bool) -> None:
-    record = make_record(last_name="Le Gall", first_name="Jean")
-    with session_scope(engine) as session:
-        members.upsert_member(session, record)
-    query = {"nir_hash": record.nir_hash, "birth_date": record.birth_date}
-    if "last_name" in given:
-        given = {**given, "last_name": "LE-GALL"}
-    query.update(given)
-    with session_scope(engine) as session:
-        result = members.find_for_identity(session, **query)
-        assert [m.adherent_number for m in result] == (["100001"] if found else [])
-
-
-@pytest.mark.parametrize(("stored", "given", "found"), [("2A", "20", True), ("20", "2B", True), ("2A", "2B", False)])
-def test_find_for_identity_accepts_corsica_before_1976(engine: Engine, stored: str, given: str, found: bool) -> None:
-    record = make_record(birth_department=stored)
-    with session_scope(engine) as session:
-        members.upsert_member(session, record)
-        result = members.find_for_identity(
-            session, nir_hash=record.nir_hash, birth_date=record.birth_date, birth_department=given
-        )
-        assert bool(result) is found
-
-
-def test_find_by_access_code(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        members.upsert_member(session, make_record("200001"))
-        members.upsert_member(session, make_record("200002", access_code_hash=None))
-    with session_scope(engine) as session:
-        good = access_code_hash(SECRET_KEY, "smie-4821")
-        assert members.find_by_access_code(session, "200001", good).adherent_number == "200001"
-        assert members.find_by_access_code(session, "200001", access_code_hash(SECRET_KEY, "SMIE-0000")) is None
-        assert members.find_by_access_code(session, "200002", good) is None
-        assert members.find_by_access_code(session, "999999", good) is None
-
-
-@pytest.mark.parametrize(
     ("start", "allowed", "target", "applies"),
     [
         ("inactive", ("inactive", "pending"), "pending", True),
@@ -217,10 +169,10 @@ def test_audit_log_refuses_secret_details(engine: Engine) -> None:
         members.upsert_member(session, make_record())
     member_id = _member(engine).id
     with session_scope(engine) as session:
-        audit.record_event(session, audit.WRONG_CODE, member_id=member_id, details={"attempt": 2, "channel": "sms"})
-        for key in ("code", "NIR", "password", "token"):
+        audit.record(session, "wrong_code", member_id, attempt=2, channel="sms")
+        for key in ("code", "NIR", "password", "token", "email", "link"):
             with pytest.raises(ValueError, match="secrets"):
-                audit.record_event(session, audit.WRONG_CODE, details={key: "x"})
+                audit.record(session, "wrong_code", **{key: "x"})
     with session_scope(engine) as session:
         events = session.execute(select(AuditEvent)).scalars().all()
         assert [(e.event, e.member_id, e.details) for e in events] == [

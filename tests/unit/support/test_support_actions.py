@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import client_key
 from actions.support import ActionOfferSupport, ValidateSupportForm, known_email
-from bot.activation import reset_context
+from bot.context import reset_context
 from bot.sealed import seal
 from bot.settings import reset_settings_cache
 

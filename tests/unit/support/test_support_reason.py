@@ -1,12 +1,10 @@
-"""Why a conversation is handed to support, and the last question asked."""
+"""Why a conversation is handed to support, from literal event lists."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.activation.emails import REASON_LABELS
-from bot.registration.state import last_action_before_user
-from bot.support.reason import REASONS, handoff_reason
+from bot.support.reason import handoff_reason
 
 
 def user(text="x"):
@@ -44,24 +42,3 @@ def reason_slot(value):
 )
 def test_handoff_reason(events, intent, expected):
     assert handoff_reason(events, intent) == expected
-
-
-@pytest.mark.parametrize(
-    "events, expected",
-    [
-        ([action("action_registration_checked"), action("action_listen"), user("oui")], "action_registration_checked"),
-        ([action("action_registration_checked"), action("action_listen"), user("?"), action("action_answer_faq"),
-          action("action_listen"), user("oui")], "action_answer_faq"),
-        ([user("oui")], None),
-        ([user("a"), user("oui")], None),
-        ([action("action_registration_checked"), action("action_listen"), user("oui"),
-          action("action_extract_slots")], "action_registration_checked"),
-        ([], None),
-    ],
-)
-def test_last_action_before_user(events, expected):
-    assert last_action_before_user(events) == expected
-
-
-def test_every_reason_has_a_label_for_the_support_email():
-    assert set(REASONS) == set(REASON_LABELS)

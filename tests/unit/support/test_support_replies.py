@@ -1,17 +1,15 @@
-"""Texts of the hand-off and of the registration, from the two real tenant profiles."""
+"""Texts of the hand-off to support, from the two real tenant profiles."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activation import registration as reg_service
-from bot.activation import support as ticket_service
 from bot.notify import DeliveryResult
-from bot.registration import replies as reg
 from bot.support import replies
+from bot.support import tickets as ticket_service
 from bot.tenants import load_tenant
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,38 +112,3 @@ def test_a_refused_ticket_points_to_the_other_routes(tenant):
 def test_confirmation_summary_is_masked_and_short():
     text = replies.ask_confirmation(MIEL, "mon nir 1 80 10 42 218 123 33 " + "x" * 500, "p***l@example.org")
     assert "218 123" not in text and "…" in text and "p***l@example.org" in text
-
-
-@pytest.mark.parametrize(
-    "failures, expected", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")]
-)
-def test_mismatch_is_generic(failures, expected):
-    text = reg.mismatch(failures)
-    assert expected in text and "numéro d'adhérent et le code d'accès" in text
-
-
-def test_confirmation_text_follows_the_guide():
-    expires = datetime(2025, 11, 25, 13, 5, tzinfo=timezone.utc)
-    result = reg_service.ConfirmationResult("sent", "p***l@example.org", expires)
-    text = reg.confirmation(SMIE, result, "Europe/Paris")
-    for expected in ("« Je valide mon inscription »", "p***l@example.org", "nepasrepondre@assia.fr", "24 heures",
-                     "le 25/11/2025 à 14h05", "ne sert qu'une fois", "mot de passe", "indésirables", "13 chiffres"):
-        assert expected in text, expected
-
-
-@pytest.mark.parametrize(
-    "outcome, expected",
-    [
-        ("confirmed", "adresse e-mail est confirmée"),
-        ("wrong", "ne correspond pas"),
-        ("expired", "a expiré"),
-        ("used", "déjà été utilisé"),
-        ("no_token", "créer mon compte"),
-        ("too_many_attempts", "Trop de codes"),
-        ("already_active", "déjà créé"),
-        ("invalid_ref", "créer mon compte"),
-    ],
-)
-def test_code_answers(outcome, expected):
-    result = reg_service.CodeResult(outcome, expires_at=datetime.now(timezone.utc) + timedelta(hours=3), attempts_left=3)
-    assert expected in reg.code_answer(SMIE, result, "Europe/Paris")

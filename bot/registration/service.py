@@ -1,4 +1,4 @@
-"""SMIE-style registration in conversation (adherent number + access code, CGU, e-mail).
+"""The SMIE-style registration service (adherent number + access code, CGU, e-mail), framework-free.
 
 The guide's steps, as services:
 
@@ -70,14 +70,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from bot import clock, limits
-from bot.activation import audit, notices, tokens
+from bot.activation import notices, tokens
 from bot.activation.activation import activation_link
-from bot.activation.context import Context
-from bot.activation.emails import format_deadline, registration_confirmation_email
 from bot.activation.otp import SEND_WINDOW, normalize_destination
+from bot.context import Context
+from bot.deadlines import format_deadline
 from bot.notify import DeliveryResult
+from bot.registration.emails import registration_confirmation_email
 from bot.security import constant_time_equal, keyed_hash, mask_email
 from bot.settings import LimitSettings
+from bot.store import audit
 from bot.store.models import Consent, Member, SendLog
 
 log = logging.getLogger("bot.registration")
@@ -302,17 +304,6 @@ def record_cgu_acceptance(
         session.add(Consent(member_id=member_id, cgu_version=version, accepted_at=clock.now(), channel="chat"))
         audit.record(session, "cgu_accepted", member_id, ctx.conversation_ref(conversation), cgu_version=version)
     return RECORDED
-
-
-def has_accepted_cgu(ctx: Context, member_id: int, version: str | None = None) -> bool:
-    version = version or ctx.tenant.cgu.version
-    with ctx.session() as session:
-        return (
-            session.execute(
-                select(Consent.id).where(Consent.member_id == member_id, Consent.cgu_version == version)
-            ).first()
-            is not None
-        )
 
 
 def send_confirmation(

@@ -1,9 +1,10 @@
-"""Helpers of the activation tests: members, codes and links read in the outbox.
+"""Members in a test store, and the codes and links they receive, read in the outbox.
 
-``add_member`` gives a member no e-mail and no mobile on file unless told
-(``add_member(engine, mobile=MOBILE, email=EMAIL)``). The clock, the
-databases, the outbox file and the SMTP server are shared
-(``tests/unit/conftest.py``, ``tests/support``)."""
+For the tests of the services (activation, registration, support tickets,
+password page). ``add_member`` gives a member no e-mail and no mobile on
+file unless told (``add_member(engine, mobile=MOBILE, email=EMAIL)``). The
+clock, the databases, the outbox file and the SMTP server are fixtures of
+``tests/unit/conftest.py``."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from support.nir import make_nir
-from support.outbox import read_outbox
 
 from bot.security import keyed_hash
 from bot.store.db import session_scope
 from bot.store.models import Member
+from helpers.nir import make_nir
+from helpers.outbox import read_outbox
 
 SECRET_KEY = "activation-test-secret-key-0123456789"
 PASSWORD = "Bonjour-2025!"

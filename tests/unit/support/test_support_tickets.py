@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from activation_helpers import MOBILE, add_member
+from helpers.members import MOBILE, add_member
+from helpers.outbox import read_outbox
 from sqlalchemy import func, select
-from support.outbox import read_outbox
 
-from bot.activation import support
-from bot.activation.emails import REASON_LABELS, ticket_ack_email
 from bot.store.db import session_scope
 from bot.store.models import AuditEvent, OutboxMessage, SupportTicket
+from bot.support import tickets as support
+from bot.support.emails import ticket_ack_email
+from bot.support.reason import REASON_LABELS
 
 SUPPORT = "digital.assistance-miel@malakoffhumanis.com"
 CONTACT = "marie.dupont@example.org"

@@ -1,7 +1,10 @@
-"""What every activation service needs, in one object, and member references.
+"""What every service needs, in one object, and member references.
 
 :class:`Context` bundles the store engine, the settings, the tenant profile
-and the notifier; services are plain functions taking it first.  Actions use
+and the notifier; the services of the activation (:mod:`bot.activation`),
+the registration (:mod:`bot.registration`), the support tickets
+(:mod:`bot.support`) and the password page (:mod:`bot.web.password_page`)
+are plain functions taking it first.  Actions and the web channel use
 :func:`get_context` (process-wide, from the environment); tests build their
 own with :meth:`Context.create`.
 
@@ -9,7 +12,7 @@ A *member reference* is what a conversation keeps instead of any identity
 data once a member has been matched: ``m1.<member id>.<issued, base 36>.<sig>``
 where ``sig`` is 16 hex characters of an HMAC under the secret key bound to
 the tenant.  It cannot be forged or altered, and it is refused after
-``MEMBER_REF_MAX_AGE`` (the registration link lives 24 hours).
+``MEMBER_REF_MAX_AGE`` (26 hours; the registration link lives 24 hours).
 """
 
 from __future__ import annotations
@@ -115,5 +118,6 @@ def get_context() -> Context:
 
 
 def reset_context() -> None:
+    """Forget the process-wide context (tests, after changing the environment)."""
     global _context
     _context = None

@@ -13,17 +13,17 @@ import re
 from typing import Any
 
 import pytest
-from activation_helpers import add_member, link_token
+from helpers.members import add_member, link_token
+from helpers.outbox import read_outbox
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from support.outbox import read_outbox
 
 import actions.registration as registration_actions
-from bot.activation import registration as reg
 from bot.activation import tokens
 from bot.registration import replies
+from bot.registration import service as reg
 from bot.sealed import seal, unseal
 from bot.store.db import session_scope
 from bot.store.models import AuditEvent, Consent, Member
@@ -457,7 +457,7 @@ def use_ctx(monkeypatch):
     """Make ``get_context()`` of the actions return the test's context (its store and outbox)."""
 
     def use(ctx):
-        monkeypatch.setattr("bot.activation.context._context", ctx)
+        monkeypatch.setattr("bot.context._context", ctx)
         return ctx
 
     return use

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot.activation.registration import same_address
 from bot.registration import replies
 from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number, read_email
+from bot.registration.service import same_address
 from bot.tenants import load_tenant
 
 

@@ -1,4 +1,4 @@
-"""Hand-off to the mutuelle's support: a stored ticket and its e-mails (issue 7).
+"""The ticket service: a hand-off to the mutuelle's support, stored and e-mailed (issue 7).
 
 ``create_ticket(ctx, reason, description, contact_email, member_ref,
 transcript_lines)`` stores a ``support_tickets`` row with a reference such as
@@ -36,14 +36,16 @@ from typing import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock, limits
-from bot.activation import audit
-from bot.activation.context import Context
-from bot.activation.emails import REASON_LABELS, local_time, ticket_ack_email, ticket_email
 from bot.activation.otp import normalize_destination
+from bot.context import Context
+from bot.deadlines import local_time
 from bot.notify import DeliveryResult
 from bot.privacy import mask_text
 from bot.security import mask_email, mask_phone
+from bot.store import audit
 from bot.store.models import Member, SupportTicket
+from bot.support.emails import ticket_ack_email, ticket_email
+from bot.support.reason import REASONS
 
 SENT = "sent"
 QUEUED = "queued"
@@ -53,7 +55,6 @@ INVALID_EMAIL = "invalid_email"
 INVALID_DESCRIPTION = "invalid_description"
 RATE_LIMITED = "rate_limited"
 
-REASONS = tuple(REASON_LABELS)
 MAX_DESCRIPTION = 4000
 MAX_TRANSCRIPT_LINES = 200
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U

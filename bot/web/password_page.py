@@ -7,7 +7,9 @@ fields decoded into a dict) to :func:`handle_post`, passes the value of the
 ``SECURITY_HEADERS``.
 
 - Miel flow (token purpose ``set_password``): fields ``birth_date`` (must be
-  the member's; DD/MM/YYYY or YYYY-MM-DD), ``password``, ``password_confirm``.
+  the member's; read as in the chat by :func:`bot.identity.parse_birth_date`:
+  DD/MM/YYYY, YYYY-MM-DD and the other French forms, never in the future nor
+  more than 120 years ago), ``password``, ``password_confirm``.
 - SMIE flow (token purpose ``smie_confirm``): fields ``email`` (must be the
   address the link was sent to), ``password``, ``password_confirm``.
 
@@ -23,8 +25,14 @@ SHA-256 hash in the Content-Security-Policy (no ``'unsafe-inline'``), shows
 the « Afficher » / « Masquer » buttons (``aria-pressed``, ``aria-controls``)
 that switch a password field to plain text, and moves the focus to the error
 summary (``tabindex="-1"``, ``role="alert"``, also ``autofocus``) after a
-failed submit; its links focus the field in error.  :func:`response_headers` adds HSTS when the public URL is
-https.
+failed submit; its links focus the field in error.  :func:`response_headers`
+adds HSTS when the public URL is https.
+
+The page's markup, style and script are files of ``bot/web/templates``
+(``password_page.html``, ``_form.html``, ``_errors.html``, ``.css``, ``.js``),
+filled with :class:`string.Template`; the script is sent exactly as its file
+says (never templated) and :data:`SCRIPT_HASH` is computed from that text
+at import, so editing the file keeps the CSP right.
 
 CSRF is a double submit: a random value is set in a cookie and repeated in
 the hidden ``csrf_token`` field, signed with an HMAC bound to the link token;
@@ -49,21 +57,27 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from string import Template
 from typing import Iterable, Mapping, NamedTuple, Sequence, Union
 
 from sqlalchemy import select, update
 
 from bot import clock
-from bot.activation import audit, notices, tokens
-from bot.activation.context import Context
-from bot.activation.emails import format_deadline
+from bot.activation import notices, tokens
+from bot.context import Context
+from bot.deadlines import format_deadline, until
+from bot.identity import InvalidBirthDate, parse_birth_date
 from bot.notify import DELIVERED
 from bot.passwords import MAX_LENGTH, PersonalData, guessability_error, hash_password, password_errors, rule_messages
+from bot.reach import contact_sentence
 from bot.security import constant_time_equal, keyed_hash
+from bot.store import audit
 from bot.store.models import Member
 from bot.tenants import Tenant
 
-log = logging.getLogger("bot.activation.password_page")
+log = logging.getLogger("bot.web.password_page")
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 CSRF_COOKIE_NAME = "activation_csrf"
 CSRF_MAX_AGE = 3600
@@ -71,53 +85,15 @@ MAX_MISMATCHES = 5
 FLOW_NIR = "nir_sms"
 FLOW_EMAIL = "access_code_email"
 
-# Progressive enhancement: the page works without it.  Constant text: the CSP
-# allows exactly this script by its hash, so it must never be templated.
-PAGE_SCRIPT = """
-(function () {
-  "use strict";
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
-    Array.prototype.forEach.call(summary.querySelectorAll("a[href^='#']"), function (link) {
-      link.addEventListener("click", function (event) {
-        var field = document.getElementById(link.getAttribute("href").slice(1));
-        if (field) {
-          event.preventDefault();
-          field.focus();
-        }
-      });
-    });
-  }
-  var buttons = document.querySelectorAll("button[data-password-toggle]");
-  var pairs = [];
-  Array.prototype.forEach.call(buttons, function (button) {
-    var input = document.getElementById(button.getAttribute("aria-controls"));
-    var text = button.querySelector(".toggle-text");
-    if (!input || !text) {
-      return;
-    }
-    var show = function (visible) {
-      input.type = visible ? "text" : "password";
-      button.setAttribute("aria-pressed", visible ? "true" : "false");
-      text.textContent = visible ? "Masquer" : "Afficher";
-    };
-    pairs.push(show);
-    button.addEventListener("click", function () {
-      show(input.type === "password");
-    });
-    button.hidden = false;
-  });
-  var form = document.querySelector("form");
-  if (form) {
-    form.addEventListener("submit", function () {
-      pairs.forEach(function (show) {
-        show(false);
-      });
-    });
-  }
-})();
-"""
+
+def _template(name: str) -> str:
+    """A file of ``bot/web/templates``, read once at import."""
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+# Progressive enhancement: the page works without it.  Sent as it is, never
+# templated: the CSP allows exactly this text (a new line, then the file) by its hash.
+PAGE_SCRIPT = "\n" + _template("password_page.js")
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(PAGE_SCRIPT.encode("utf-8")).digest()).decode("ascii")
 
 SECURITY_HEADERS = {
@@ -190,36 +166,11 @@ def csrf_cookie(value: str, secure: bool, max_age: int = CSRF_MAX_AGE) -> str:
 
 # ---- HTML -------------------------------------------------------------------------------
 
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.0625rem;
-line-height:1.5;color:#1b1b1b;background:#f4f4f4}
-header{background:PRIMARY;color:ONPRIMARY;padding:1rem 1.25rem}
-header p{margin:0;font-weight:700;font-size:1.25rem}
-main{max-width:34rem;margin:1.5rem auto;background:#fff;padding:1.5rem 1.25rem;border-radius:.5rem}
-h1{font-size:1.5rem;margin-top:0}
-label{display:block;font-weight:700;margin-top:1.25rem}
-.hint{margin:.25rem 0;color:#444;font-size:.95rem}
-.hint ul{margin:.25rem 0;padding-left:1.25rem}
-.hint p{margin:.25rem 0}
-input[type=text],input[type=email],input[type=password]{width:100%;padding:.625rem;font-size:1.0625rem;
-border:2px solid #555;border-radius:.25rem}
-input:focus,button:focus,a:focus{outline:3px solid #ffbf47;outline-offset:2px}
-input[aria-invalid=true]{border-color:#b00020}
-.error{color:#b00020;font-weight:700;margin:.25rem 0}
-.error ul{margin:.25rem 0;padding-left:1.25rem}
-.summary{border:3px solid #b00020;padding:.75rem 1rem;margin-bottom:1rem}
-.summary h2{font-size:1.125rem;margin:0 0 .5rem}
-.summary a{color:#b00020}
-button{margin-top:1.5rem;background:PRIMARY;color:ONPRIMARY;border:0;border-radius:.25rem;padding:.75rem 1.5rem;
-font-size:1.0625rem;font-weight:700;cursor:pointer}
-.required{color:#b00020}
-button.toggle{display:block;margin-top:.5rem;padding:.375rem .875rem;background:#fff;color:PRIMARY;
-border:2px solid PRIMARY;font-size:1rem}
-[hidden]{display:none!important}
-.visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;
-clip:rect(0 0 0 0);white-space:nowrap;border:0}
-"""
+_PAGE = Template(_template("password_page.html"))
+_CSS = Template(_template("password_page.css"))
+_FORM = Template(_template("password_page_form.html").removesuffix("\n"))
+_ERRORS = Template(_template("password_page_errors.html").removesuffix("\n"))
+_SCRIPT_TAG = f"<script>{PAGE_SCRIPT}</script>\n"
 
 
 def _e(value: object) -> str:
@@ -227,18 +178,14 @@ def _e(value: object) -> str:
 
 
 def _page(tenant: Tenant, title: str, content: str, script: bool = False) -> str:
-    css = _CSS.replace("ONPRIMARY", tenant.colors.on_primary).replace("PRIMARY", tenant.colors.primary)
-    tail = f"<script>{PAGE_SCRIPT}</script>\n" if script else ""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="robots" content="noindex, nofollow">\n'
-        f"<title>{_e(title)} - {_e(tenant.display_name)}</title>\n"
-        f"<style>{css}</style>\n</head>\n<body>\n"
-        f"<header><p>{_e(tenant.display_name)} - {_e(tenant.member_space_name)}</p></header>\n"
-        f'<main id="contenu">\n<h1>{_e(title)}</h1>\n{content}\n</main>\n{tail}</body>\n</html>\n'
+    """The whole page around ``content`` (HTML already escaped), in the tenant's colours."""
+    return _PAGE.substitute(
+        title=_e(title),
+        tenant_name=_e(tenant.display_name),
+        space_name=_e(tenant.member_space_name),
+        css=_CSS.substitute(primary=tenant.colors.primary, on_primary=tenant.colors.on_primary),
+        content=content,
+        script=_SCRIPT_TAG if script else "",
     )
 
 
@@ -331,7 +278,7 @@ def render_form(
     """The form's HTML (French, accessible, no external resource)."""
     errs = _as_errors(errors)
     values = values or {}
-    blocks = []
+    summary = ""
     if errs:
         items = []
         for err in errs:
@@ -342,13 +289,8 @@ def render_form(
                 )
             else:
                 items.append(f"<li>{_e(err.message)}</li>")
-        blocks.append(
-            '<div class="summary" id="error-summary" role="alert" aria-labelledby="summary-title" '
-            'tabindex="-1" autofocus>'
-            '<h2 id="summary-title">Le formulaire contient '
-            + ("une erreur" if len(errs) == 1 else f"{len(errs)} erreurs")
-            + f"</h2><ul>{''.join(items)}</ul></div>"
-        )
+        count = "une erreur" if len(errs) == 1 else f"{len(errs)} erreurs"
+        summary = _ERRORS.substitute(count=count, items="".join(items)) + "\n"
     if flow == FLOW_EMAIL:
         intro = (
             "Pour valider votre inscription, confirmez l'adresse e-mail à laquelle vous avez reçu ce lien "
@@ -359,15 +301,12 @@ def render_form(
             "Pour terminer l'activation de votre espace, renseignez votre date de naissance "
             "et choisissez votre mot de passe."
         )
-    blocks.append(f"<p>{_e(intro)}</p>")
+    validity = ""
     if deadline:
-        blocks.append(
-            f"<p>Ce lien est valable jusqu'{_e(_au(deadline))} et ne peut être utilisé qu'une seule fois.</p>"
+        validity = (
+            f"<p>Ce lien est valable jusqu'{_e(until(deadline))} et ne peut être utilisé qu'une seule fois.</p>\n"
         )
-    blocks.append(
-        '<p>Tous les champs marqués d\'un astérisque (<span class="required">*</span>) sont obligatoires.</p>'
-    )
-    fields = [f'<input type="hidden" name="csrf_token" value="{_e(csrf_token)}">']
+    fields = []
     if flow == FLOW_EMAIL:
         fields.append(
             _field(
@@ -419,30 +358,20 @@ def render_form(
             after=_toggle("password_confirm"),
         )
     )
-    fields.append('<button type="submit">Valider</button>')
-    action = f"/activation/{_e(token)}"
-    blocks.append(f'<form method="post" action="{action}" novalidate>\n' + "\n".join(fields) + "\n</form>")
+    form = _FORM.substitute(
+        error_summary=summary,
+        intro=_e(intro),
+        deadline=validity,
+        token=_e(token),
+        csrf_token=_e(csrf_token),
+        fields="\n".join(fields),
+    )
     title = "Valider mon inscription" if flow == FLOW_EMAIL else "Choisir mon mot de passe"
-    return _page(tenant, title, "\n".join(blocks), script=True)
-
-
-def _au(deadline: str) -> str:
-    return "au " + deadline[3:] if deadline.startswith("le ") else deadline
+    return _page(tenant, title, form, script=True)
 
 
 def _message_page(tenant: Tenant, title: str, paragraphs: Sequence[str]) -> str:
     return _page(tenant, title, "\n".join(f"<p>{_e(p)}</p>" for p in paragraphs))
-
-
-def _contact_sentence(tenant: Tenant) -> str:
-    ways = []
-    if tenant.support_email:
-        ways.append(f"par e-mail à {tenant.support_email}")
-    if tenant.phone:
-        hours = f" ({tenant.opening_hours.text})" if tenant.opening_hours else ""
-        ways.append(f"par téléphone au {tenant.phone.number}{hours}")
-    ways.append(f"depuis {tenant.contact_in_space}")
-    return "Besoin d'aide ? Contactez-nous " + ", ".join(ways[:-1]) + (" ou " if len(ways) > 1 else "") + ways[-1] + "."
 
 
 def _restart_sentence(flow: str) -> str:
@@ -487,7 +416,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                     f"Pour votre sécurité, ce lien n'est valable que {tenant.activation_link_hours} heures, "
                     "ou a été remplacé par un lien plus récent.",
                     _restart_sentence(flow) + " Utilisez toujours le lien du dernier e-mail reçu.",
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -501,7 +430,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                     "Chaque lien ne peut servir qu'une seule fois.",
                     f"Si vous avez déjà choisi votre mot de passe, connectez-vous {tenant.member_space_path}. "
                     + _restart_sentence(flow),
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -514,7 +443,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                 [
                     f"Connectez-vous {tenant.member_space_path}. Si vous avez oublié votre mot de passe, "
                     "utilisez « mot de passe oublié » sur la page de connexion.",
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -526,7 +455,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                 "Votre compte est bloqué",
                 [
                     "Pour votre sécurité, votre compte ne peut pas être activé en ligne pour le moment.",
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -540,7 +469,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                     "Trop d'informations incorrectes ont été saisies : "
                     "pour votre sécurité, ce lien ne fonctionne plus.",
                     _restart_sentence(flow),
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -553,7 +482,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
                 [
                     "Votre demande n'a pas pu être enregistrée. "
                     "Merci de réessayer dans quelques minutes avec le même lien.",
-                    _contact_sentence(tenant),
+                    contact_sentence(tenant),
                 ],
             ),
         )
@@ -565,7 +494,7 @@ def _invalid_page(ctx: Context, state: str, flow: str) -> PageResponse:
             [
                 "Vérifiez que vous avez bien copié l'adresse complète du lien reçu par e-mail.",
                 _restart_sentence(flow),
-                _contact_sentence(tenant),
+                contact_sentence(tenant),
             ],
         ),
     )
@@ -652,17 +581,12 @@ def handle_get(ctx: Context, token: str) -> PageResponse:
         return _invalid_page(ctx, "error", FLOW_NIR)
 
 
-def parse_birth_date(value: str) -> date | None:
-    """DD/MM/YYYY (also with - or .) or YYYY-MM-DD; None when not a real date."""
-    text = (value or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            parsed = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if 1900 <= parsed.year:
-            return parsed
-    return None
+def _birth_date(value: str) -> date | None:
+    """The birth date typed on the page, read as in the chat (``bot.identity.parse_birth_date``), else None."""
+    try:
+        return parse_birth_date(value)
+    except InvalidBirthDate:
+        return None
 
 
 def _field_value(form: Mapping[str, object], name: str) -> str:
@@ -718,7 +642,7 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
             mismatch = True
     else:
         raw = kept["birth_date"].strip()
-        parsed = parse_birth_date(raw)
+        parsed = _birth_date(raw)
         if not raw:
             errors.append(FieldError("birth_date", "Indiquez votre date de naissance."))
         elif parsed is None:

@@ -7,7 +7,7 @@ from email import message_from_bytes
 from email.policy import default
 from typing import Any
 
-from support.ports import free_port
+from helpers.ports import free_port
 
 
 class SmtpSink:
