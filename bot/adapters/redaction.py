@@ -19,7 +19,7 @@ SECRET_SLOTS = frozenset({"otp_code", "access_code", "activation_code", "smie_co
 # slots asked for secrets: the user's answer to them is redacted entirely
 SECRET_QUESTIONS = frozenset({"nir", "otp_code", "access_code", "activation_code", "smie_code"})
 REDACTED = "[masqué]"
-# opaque, signed references (bot.activation.Context.member_ref) and keyed
+# opaque, signed references (bot.context.Context.member_ref) and keyed
 # hashes (nir_hash: keyed_hash of the NIR, kept by the activation form): no
 # personal data in clear, and masking their digits would break them for the
 # next turn
