@@ -11,7 +11,11 @@ export PYTHONPATH := $(CURDIR)
 # Rasa's defaults, spelled out: config.yml, domain.yml, data/, models/
 RASA_DATA := --config config.yml --domain domain.yml --data data
 
-.PHONY: setup browser lock train run shell test test-unit test-conversation test-conversation-pg test-rasa validate lint clean bench
+.PHONY: help setup browser lock train run shell test test-unit test-conversation test-conversation-pg test-rasa validate lint clean bench
+
+## help: list the targets and what they do
+help:
+	@grep -E '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -E 's/^## ([a-z-]+): /  make \1\t/' | expand -t 28
 
 ## setup: create .venv with Python 3.10 and the pinned dependencies (no-op when up to date)
 setup:
@@ -71,8 +75,11 @@ validate: setup
 	$(PY) tests/check_validation.py
 	$(PY) tests/check_test_sentences.py
 
+## lint: ruff check, ruff format --check (bot, actions, tests, bench) and mypy (bot, actions; pyproject.toml)
 lint: setup
 	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/ruff format --check bot actions tests bench
+	$(VENV)/bin/mypy
 
 # The pytest layers. --layer (tests/layer_guard.py) fails a layer that runs fewer tests than its
 # floor in tests/test_floors.yml, refuses unknown markers in -m, and writes results/layers/<layer>.txt;
@@ -116,8 +123,10 @@ test: setup validate train
 	@echo "== tests per layer (floors: tests/test_floors.yml)"; \
 	  cat results/layers/unit.txt results/layers/conversation.txt results/layers/conversation-pg.txt
 
+## bench: speed and memory against the stock `rasa init` bot (bench/README.md)
 bench: setup
 	$(PY) bench/run_bench.py
 
+## clean: remove test results, local databases and the outbox file
 clean:
 	rm -rf results var/*.db var/outbox.jsonl .pytest_cache

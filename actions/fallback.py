@@ -15,9 +15,7 @@ class ActionDefaultFallback(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         previous = consecutive_fallbacks(tracker.events, self.name())
         if previous >= 1 and "action_offer_support" in domain.get("actions", []):
             # second misunderstanding in a row: offer a human instead

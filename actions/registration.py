@@ -69,8 +69,7 @@ def _intent(tracker: Tracker) -> str | None:
 
 def _reset_form() -> List[EventType]:
     return [
-        SlotSet(name, None)
-        for name in (*FORM_SLOTS, "email_unusual", "registration_result", "registration_question")
+        SlotSet(name, None) for name in (*FORM_SLOTS, "email_unusual", "registration_result", "registration_question")
     ]
 
 

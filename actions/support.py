@@ -79,8 +79,9 @@ def read_email_answer(
     """
     key = get_context().settings.secret_key
     pending = unseal(key, tracker.get_slot("email_unusual"))
-    if _intent(tracker) == "affirm" and (pending or known):
-        return seal(key, pending or known), {"email_unusual": None}  # type: ignore[arg-type]
+    chosen = pending or known
+    if _intent(tracker) == "affirm" and chosen:
+        return seal(key, chosen), {"email_unusual": None}
     reading = read_email(text, confirmed=pending)
     if reading.address:
         return seal(key, reading.address), {"email_unusual": None}

@@ -84,8 +84,13 @@ def free_port() -> int:
 
 def _label(proc: psutil.Process) -> str:
     cmd = " ".join(proc.cmdline())
-    for needle, label in (("rasa_sdk", "action server"), ("bot serve", "bot serve (supervisor)"),
-                          (" run", "rasa run"), (" train", "rasa train"), (" init", "rasa init")):
+    for needle, label in (
+        ("rasa_sdk", "action server"),
+        ("bot serve", "bot serve (supervisor)"),
+        (" run", "rasa run"),
+        (" train", "rasa train"),
+        (" init", "rasa init"),
+    ):
         if needle in cmd:
             return label
     return proc.name()
@@ -149,8 +154,12 @@ class Children:
         if proc.returncode != 0:
             raise BenchError(f"{name} failed (exit {proc.returncode}):\n{tail(log)}")
         cpu = cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
-        self.timings[name] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-                              "load_avg_start": load_start, "load_avg_end": os.getloadavg()[0]}
+        self.timings[name] = {
+            "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1),
+            "load_avg_start": load_start,
+            "load_avg_end": os.getloadavg()[0],
+        }
         return wall
 
     def stop(self, proc: subprocess.Popen, grace: float = 20.0) -> None:
@@ -186,14 +195,20 @@ def tail(path: Path, chars: int = 3000) -> str:
 def base_env(cache: Path) -> Dict[str, str]:
     drop = ("SMTP_", "SMS_", "TELEGRAM_", "TWILIO_", "ASSISTANT_", "RASA_", "PYTHONPATH")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1", RASA_CACHE_DIRECTORY=str(cache))
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONUNBUFFERED="1",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        RASA_CACHE_DIRECTORY=str(cache),
+    )
     return env
 
 
 def say(url: str, sender: str, text: str, timeout: float = 10.0) -> list:
-    request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps({"sender": sender, "message": text}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - 127.0.0.1 only
         return json.load(resp)
 
@@ -205,8 +220,15 @@ def issued_sender(session_url: str, timeout: float = 10.0) -> str:
         return json.load(resp)["sender"]
 
 
-def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log: Path, timeout: float,
-               session_url: str | None = None) -> float:
+def wait_ready(
+    proc: subprocess.Popen,
+    started: float,
+    url: str,
+    text: str,
+    log: Path,
+    timeout: float,
+    session_url: str | None = None,
+) -> float:
     """Seconds from ``started`` (just before the process was spawned) to the first non-empty REST reply."""
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
@@ -221,8 +243,9 @@ def wait_ready(proc: subprocess.Popen, started: float, url: str, text: str, log:
     raise BenchError(f"no REST reply within {timeout:.0f} s:\n{tail(log)}")
 
 
-async def _load(url: str, script: List[str], conversations: int, concurrency: int,
-                session_url: str | None = None) -> Dict[str, Any]:
+async def _load(
+    url: str, script: List[str], conversations: int, concurrency: int, session_url: str | None = None
+) -> Dict[str, Any]:
     latencies: List[float] = []
     per_message: Dict[str, List[float]] = {text: [] for text in script}
     errors = 0
@@ -257,14 +280,27 @@ async def _load(url: str, script: List[str], conversations: int, concurrency: in
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         wall = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {"turns": len(latencies), "errors": errors, "wall_s": round(wall, 2),
-            "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
-            "turns_per_s": round(len(latencies) / wall, 2),
-            "p50_ms_by_message": {t: round(statistics.median(v) * 1000, 1) for t, v in per_message.items() if v}}
+    return {
+        "turns": len(latencies),
+        "errors": errors,
+        "wall_s": round(wall, 2),
+        "p50_ms": round(cuts[49] * 1000, 1),
+        "p95_ms": round(cuts[94] * 1000, 1),
+        "turns_per_s": round(len(latencies) / wall, 2),
+        "p50_ms_by_message": {t: round(statistics.median(v) * 1000, 1) for t, v in per_message.items() if v},
+    }
 
 
-def measure_server(name: str, children: Children, cmd: List[str], cwd: Path, env: Dict[str, str],
-                   port: int, work: Path, args: argparse.Namespace) -> Dict[str, Any]:
+def measure_server(
+    name: str,
+    children: Children,
+    cmd: List[str],
+    cwd: Path,
+    env: Dict[str, str],
+    port: int,
+    work: Path,
+    args: argparse.Namespace,
+) -> Dict[str, Any]:
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     session_url = f"http://127.0.0.1:{port}/webhooks/rest/session" if name == "ours" else None
     script = SCRIPTS[name]
@@ -289,8 +325,9 @@ def train_stock(children: Children, work: Path, retrain: bool) -> Tuple[Path, fl
     stock = work / "stock"
     stock.mkdir()
     env = base_env(work / "cache-stock")
-    seconds = children.run_timed("stock training", [RASA, "init", "--no-prompt", "--init-dir", str(stock)],
-                                 work, env, work / "stock-init.log")
+    seconds = children.run_timed(
+        "stock training", [RASA, "init", "--no-prompt", "--init-dir", str(stock)], work, env, work / "stock-init.log"
+    )
     if retrain:
         shutil.rmtree(stock / "models")
         env = base_env(work / "cache-stock-retrain")
@@ -304,50 +341,102 @@ def run(args: argparse.Namespace, work: Path, children: Children) -> Dict[str, A
     ours_env = base_env(work / "cache-ours")
     ours_env["PYTHONPATH"] = str(ROOT)
     results["ours"]["training_s"] = children.run_timed(
-        "ours training", [RASA, "train", "--domain", "domain.yml", "--data", "data", "--config", "config.yml",
-                          "--out", str(work / "models-ours")], ROOT, ours_env, work / "ours-train.log")
+        "ours training",
+        [
+            RASA,
+            "train",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+            "--out",
+            str(work / "models-ours"),
+        ],
+        ROOT,
+        ours_env,
+        work / "ours-train.log",
+    )
     for name in ("stock", "ours"):
         print(f"[bench] {name}: trained in {results[name]['training_s']:.1f} s", flush=True)
 
     port = free_port()
-    stock_cmd = [RASA, "run", "--model", "models", "--port", str(port), "--interface", "127.0.0.1",
-                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
-    results["stock"].update(measure_server("stock", children, stock_cmd, stock, base_env(work / "cache-stock"),
-                                           port, work, args))
+    stock_cmd = [
+        RASA,
+        "run",
+        "--model",
+        "models",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+    ]
+    results["stock"].update(
+        measure_server("stock", children, stock_cmd, stock, base_env(work / "cache-stock"), port, work, args)
+    )
 
     var = work / "ours-var"
     var.mkdir()
     port, actions_port = free_port(), free_port()
-    ours_env.update({
-        "ASSISTANT_TENANT": args.tenant, "ASSISTANT_VAR_DIR": str(var),
-        "ASSISTANT_DATABASE_URL": f"sqlite:///{var / 'assistant.db'}",
-        "ASSISTANT_TRACKER_DATABASE_URL": f"sqlite:///{var / 'conversations.db'}",
-        "ASSISTANT_OUTBOX": str(var / "outbox.jsonl"), "ASSISTANT_SECRET_KEY": "bench-" + secrets.token_hex(16),
-        "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    })
+    ours_env.update(
+        {
+            "ASSISTANT_TENANT": args.tenant,
+            "ASSISTANT_VAR_DIR": str(var),
+            "ASSISTANT_DATABASE_URL": f"sqlite:///{var / 'assistant.db'}",
+            "ASSISTANT_TRACKER_DATABASE_URL": f"sqlite:///{var / 'conversations.db'}",
+            "ASSISTANT_OUTBOX": str(var / "outbox.jsonl"),
+            "ASSISTANT_SECRET_KEY": "bench-" + secrets.token_hex(16),
+            "ASSISTANT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        }
+    )
     for step in (["db", "upgrade"], ["members", "demo"]):
         children.run_timed(f"ours {' '.join(step)}", [PY, "-m", "bot", *step], ROOT, ours_env, work / "ours-setup.log")
     model = next((work / "models-ours").glob("*.tar.gz"))
-    ours_cmd = [PY, "-m", "bot", "serve", "--model", str(model), "--port", str(port),
-                "--actions-port", str(actions_port)]
+    ours_cmd = [
+        PY,
+        "-m",
+        "bot",
+        "serve",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--actions-port",
+        str(actions_port),
+    ]
     results["ours"].update(measure_server("ours", children, ours_cmd, ROOT, ours_env, port, work, args))
     return results
 
 
 def source_state() -> Dict[str, str]:
     """The commit measured, and whether config/domain/data differ from it."""
+
     def git(*cmd: str) -> str:
         done = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else "?"
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "uncommitted_training_inputs": git("status", "--porcelain", "--", "config.yml", "domain.yml", "data")}
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_training_inputs": git("status", "--porcelain", "--", "config.yml", "domain.yml", "data"),
+    }
 
 
 def machine() -> Dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
-    return {"cores": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
-            "python": sys.version.split()[0], "rasa": version("rasa"), "load_avg_start": os.getloadavg()}
+    return {
+        "cores": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "python": sys.version.split()[0],
+        "rasa": version("rasa"),
+        "load_avg_start": os.getloadavg(),
+    }
 
 
 def verdicts(results: Dict[str, Any], concurrency: int) -> Dict[str, bool]:
@@ -369,25 +458,58 @@ def markdown(report: Dict[str, Any], concurrency: int) -> str:
         return ", ".join(f"{k} {v:.0f}" for k, v in sorted(rss.items(), key=lambda kv: -kv[1]) if k != "total")
 
     rows = [
-        ("training from scratch", f"{ours['training_s']:.0f} s", f"{stock['training_s']:.0f} s",
-         "≤ 180 s", yes[met["training_s"]]),
-        ("start → first REST reply", f"{ours['ready_s']:.1f} s", f"{stock['ready_s']:.1f} s",
-         "≤ 30 s", yes[met["ready_s"]]),
+        (
+            "training from scratch",
+            f"{ours['training_s']:.0f} s",
+            f"{stock['training_s']:.0f} s",
+            "≤ 180 s",
+            yes[met["training_s"]],
+        ),
+        (
+            "start → first REST reply",
+            f"{ours['ready_s']:.1f} s",
+            f"{stock['ready_s']:.1f} s",
+            "≤ 30 s",
+            yes[met["ready_s"]],
+        ),
     ]
     for c in (1, concurrency):
         o, s = ours[f"c{c}"], stock[f"c{c}"]
-        rows.append((f"per turn p50 / p95, {c} concurrent", f"{o['p50_ms']:.0f} / {o['p95_ms']:.0f} ms",
-                     f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} ms", "p50 ≤ stock", yes[met[f"p50_c{c}"]]))
-        rows.append((f"turns/s, {c} concurrent ({o['turns']} / {s['turns']} turns, errors {o['errors']} / "
-                     f"{s['errors']})", f"{o['turns_per_s']:.1f}", f"{s['turns_per_s']:.1f}", "", ""))
+        rows.append(
+            (
+                f"per turn p50 / p95, {c} concurrent",
+                f"{o['p50_ms']:.0f} / {o['p95_ms']:.0f} ms",
+                f"{s['p50_ms']:.0f} / {s['p95_ms']:.0f} ms",
+                "p50 ≤ stock",
+                yes[met[f"p50_c{c}"]],
+            )
+        )
+        rows.append(
+            (
+                f"turns/s, {c} concurrent ({o['turns']} / {s['turns']} turns, errors {o['errors']} / {s['errors']})",
+                f"{o['turns_per_s']:.1f}",
+                f"{s['turns_per_s']:.1f}",
+                "",
+                "",
+            )
+        )
     rows += [
-        ("training CPU time (user + sys)", f"{ours['training_detail']['cpu_s']:.0f} s",
-         f"{stock['training_detail']['cpu_s']:.0f} s", "", ""),
-        ("peak RSS of the server tree", f"{ours['rss_mb']['total']:.0f} MB", f"{stock['rss_mb']['total']:.0f} MB",
-         "≤ 1 200 MB", yes[met["rss_mb"]]),
+        (
+            "training CPU time (user + sys)",
+            f"{ours['training_detail']['cpu_s']:.0f} s",
+            f"{stock['training_detail']['cpu_s']:.0f} s",
+            "",
+            "",
+        ),
+        (
+            "peak RSS of the server tree",
+            f"{ours['rss_mb']['total']:.0f} MB",
+            f"{stock['rss_mb']['total']:.0f} MB",
+            "≤ 1 200 MB",
+            yes[met["rss_mb"]],
+        ),
         ("peak RSS per process (MB)", procs(ours["rss_mb"]), procs(stock["rss_mb"]), "", ""),
-        ("peak RSS while training", f"{ours['training_rss_mb']:.0f} MB", f"{stock['training_rss_mb']:.0f} MB",
-         "", ""),
+        ("peak RSS while training", f"{ours['training_rss_mb']:.0f} MB", f"{stock['training_rss_mb']:.0f} MB", "", ""),
     ]
     lines = ["| | ours | stock `rasa init` | target | met |", "| --- | ---: | ---: | --- | --- |"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
@@ -412,9 +534,14 @@ def main() -> int:
     sampler = Sampler()
     sampler.start()
     children = Children(sampler)
-    report: Dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "source": source_state(),
-                              "turns": args.turns,
-                              "concurrency": args.concurrency, "targets": TARGETS}
+    report: Dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "source": source_state(),
+        "turns": args.turns,
+        "concurrency": args.concurrency,
+        "targets": TARGETS,
+    }
     try:
         results = run(args, work, children)
     except KeyboardInterrupt:
@@ -442,10 +569,15 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     m = report["machine"]
-    print(f"\n{report['date']}, {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
-          f"Rasa {m['rasa']}, load average {m['load_avg_start'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n")
-    print(f"Commit {report['source']['commit']}" + (" (config/domain/data modified)"
-          if report["source"]["uncommitted_training_inputs"] else "") + "\n")
+    print(
+        f"\n{report['date']}, {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
+        f"Rasa {m['rasa']}, load average {m['load_avg_start'][0]:.1f} → {m['load_avg_end'][0]:.1f}\n"
+    )
+    print(
+        f"Commit {report['source']['commit']}"
+        + (" (config/domain/data modified)" if report["source"]["uncommitted_training_inputs"] else "")
+        + "\n"
+    )
     print(markdown(report, args.concurrency))
     print(f"\n[bench] written {out.relative_to(ROOT)}")
     return 0

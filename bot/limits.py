@@ -104,7 +104,7 @@ def _bucket_start(lim: Limit, at: datetime) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=timezone.utc)
 
 
-def _upsert(session: Session, values: dict, amount: int):  # type: ignore[no-untyped-def]
+def _upsert(session: Session, values: dict, amount: int):
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(RateCounter.__table__).values(**values, count=amount)

@@ -43,9 +43,9 @@ def seal(secret_key: str, value: str) -> str:
 
 def unseal(secret_key: str, value: object) -> str | None:
     """The value sealed in ``value``; None when it is not a valid sealed value."""
-    if not is_sealed(value) or len(value) > 20_000:  # type: ignore[arg-type]
+    if not isinstance(value, str) or not is_sealed(value) or len(value) > 20_000:
         return None
-    raw = _from_letters(value[len(PREFIX):])  # type: ignore[index]
+    raw = _from_letters(value[len(PREFIX) :])
     if raw is None:
         return None
     try:

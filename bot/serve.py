@@ -205,11 +205,18 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
         )
         _wait_http(f"http://127.0.0.1:{settings.actions_port}/health", actions, ready_timeout, "the action server")
         cmd = [
-            python, "-m", "bot.adapters.patches.rasa_main", "run",
-            "--model", str(model),
-            "--port", str(settings.port),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            "--endpoints", str(endpoints_file(settings)),
+            python,
+            "-m",
+            "bot.adapters.patches.rasa_main",
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(settings.port),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+            "--endpoints",
+            str(endpoints_file(settings)),
         ]
         if settings.enable_api:
             cmd += ["--enable-api", "--auth-token", settings.api_token or ""]
@@ -222,8 +229,8 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
             "\n"
             f"  Assistant {tenant.display_name} ready.\n"
             f"  Web chat:      {base}/chat/\n"
-            f"  REST endpoint: POST {base}/webhooks/rest/session  → {{\"sender\": \"web-…\"}}, then\n"
-            f"                 POST {base}/webhooks/rest/webhook  {{\"sender\": \"web-…\", \"message\": \"bonjour\"}}\n"
+            f'  REST endpoint: POST {base}/webhooks/rest/session  → {{"sender": "web-…"}}, then\n'
+            f'                 POST {base}/webhooks/rest/webhook  {{"sender": "web-…", "message": "bonjour"}}\n'
             f"  Terminal chat: make shell (in another terminal)\n"
             f"  Outbox (codes and e-mails when no SMTP/SMS is configured): {settings.outbox_path}\n"
             "  Stop with Ctrl-C.\n",

@@ -233,6 +233,7 @@ class Settings:
     rasa_patches: tuple[str, ...] = field(default_factory=lambda: _rasa_patches({}))
 
     def with_overrides(self, **changes: object) -> Settings:
+        # dataclasses.replace is typed field by field: mypy cannot check **changes of mixed types
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

@@ -67,9 +67,7 @@ _PARTICLES = frozenset("le la les de du des d van von der den di da del della do
 _NAME_WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
 _NAME_WORD_RE = re.compile(_NAME_WORD)
 _SEP = r"(?:\s*(?:(?:est|c['’]\s*est|c\s+est|sera)(?![^\W\d_])|[:=\-–])\s*|\s+)+"
-_FIRST_LABEL = re.compile(
-    rf"(?<![^\W\d_])pr[ée]noms?(?:\s+usuel|\s+d['’]usage)?{_SEP}", re.IGNORECASE
-)
+_FIRST_LABEL = re.compile(rf"(?<![^\W\d_])pr[ée]noms?(?:\s+usuel|\s+d['’]usage)?{_SEP}", re.IGNORECASE)
 _LAST_LABEL = re.compile(
     rf"(?<![^\W\d_])nom(?:\s+de\s+(?:famille|naissance|jeune\s+fille)|\s+d['’]usage|\s+patronymique)?{_SEP}",
     re.IGNORECASE,

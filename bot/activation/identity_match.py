@@ -56,6 +56,7 @@ ALREADY_ACTIVE = "already_active"
 LOCKED = "locked"
 CLIENT_LIMITED = "client_limited"
 
+
 def normalize_department(value: str) -> str:
     """``"1"`` -> ``"01"``, ``"2a"`` -> ``"2A"``; overseas ``"971"`` kept."""
     text = (value or "").strip().upper()
@@ -104,7 +105,7 @@ def code_factor(ctx: Context, member: Member) -> str | None:
     return otp.on_file_destination(ctx, member)[0]
 
 
-def _lock_after_mismatches(ctx: Context, session, member: Member, conv: str | None) -> list[int]:  # type: ignore[no-untyped-def]
+def _lock_after_mismatches(ctx: Context, session, member: Member, conv: str | None) -> list[int]:
     """Count a mismatch on a known member; lock (and tell them) when the limit is reached."""
     lim = limits.limit("identity_mismatch_member", ctx.settings.limits)
     decision = limits.hit(session, ctx.settings.secret_key, lim, f"member:{member.id}")
@@ -165,7 +166,7 @@ def match_member(
         )
         found: Member | None = None
         for member in candidates:
-            if not constant_time_equal(member.nir_hash, nir_hash):
+            if nir_hash is None or not constant_time_equal(member.nir_hash, nir_hash):
                 continue
             if (
                 wanted_date is not None

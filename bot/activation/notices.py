@@ -87,11 +87,7 @@ def _email_body(ctx: Context, kind: str, first: str) -> str:
         )
     else:
         follow = "Si c'était vous, vous n'avez rien à faire. Si ce n'était pas vous, contactez-nous sans attendre :"
-    return (
-        "Bonjour,\n\n"
-        f"{first}\n\n"
-        f"{follow}\n" + "\n".join(contact_lines(tenant)) + f"\n\n{signature(tenant)}\n"
-    )
+    return f"Bonjour,\n\n{first}\n\n{follow}\n" + "\n".join(contact_lines(tenant)) + f"\n\n{signature(tenant)}\n"
 
 
 def _sms_body(ctx: Context, kind: str, first: str) -> str:

@@ -66,9 +66,7 @@ def redact_event(event: Dict[str, Any], requested_slot: str | None) -> Dict[str,
     return out
 
 
-def redact_events(
-    all_events: Iterable[Dict[str, Any]], start: int
-) -> Iterator[Tuple[int, Dict[str, Any]]]:
+def redact_events(all_events: Iterable[Dict[str, Any]], start: int) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Yield ``(index, redacted_event)`` for events from ``start`` on.
 
     Walks every event to know which slot was requested when each user

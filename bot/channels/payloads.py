@@ -66,7 +66,7 @@ def cap_length(text: str, limit: int = MAX_LENGTH) -> str:
 
 def is_payload_syntax(text: str | None) -> bool:
     """True when Rasa would read ``text`` as a payload (after its own ``strip``)."""
-    return bool(text) and text.strip().startswith(PAYLOAD_PREFIX)  # type: ignore[union-attr]
+    return text is not None and text.strip().startswith(PAYLOAD_PREFIX)
 
 
 def needs_offered(text: str | None) -> bool:
@@ -75,7 +75,7 @@ def needs_offered(text: str | None) -> bool:
     (Payload syntax other than an entry payload: only then is the
     conversation read.)
     """
-    return is_payload_syntax(text) and text.strip() not in ENTRY_PAYLOADS  # type: ignore[union-attr]
+    return text is not None and is_payload_syntax(text) and text.strip() not in ENTRY_PAYLOADS
 
 
 def neutralise(text: str) -> str:

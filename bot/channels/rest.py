@@ -62,7 +62,7 @@ MAX_SENDER_LENGTH = 128
 # conversation ids that only another channel may use
 RESERVED_PREFIXES = (TELEGRAM_SENDER_PREFIX,)
 
-NOT_JSON_OBJECT = "La requête doit être un objet JSON : {\"sender\": \"...\", \"message\": \"...\"}."
+NOT_JSON_OBJECT = 'La requête doit être un objet JSON : {"sender": "...", "message": "..."}.'
 NO_SENDER = "Indiquez un identifiant de conversation (« sender ») : un texte non vide."
 BAD_SENDER = (
     f"L'identifiant de conversation (« sender ») doit faire au plus {MAX_SENDER_LENGTH} caractères, "

@@ -50,6 +50,7 @@ import logging
 import re
 import unicodedata
 from collections import OrderedDict
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Tuple
 from urllib.parse import urlparse
 
@@ -146,7 +147,7 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> List[str]:
     chunks: List[str] = []
     while rest and text_length(rest) > limit:
         hard = _hard_limit_index(rest, limit)
-        window = rest[:hard + 1]  # a separator right after the limit is a fine cut too
+        window = rest[: hard + 1]  # a separator right after the limit is a fine cut too
         cut = -1
         for separator in ("\n\n", "\n", " "):
             position = window.rfind(separator)
@@ -310,8 +311,16 @@ class TelegramOutput(OutputChannel):
     def _chat_id(recipient_id: str) -> int | str:
         value = str(recipient_id)
         if value.startswith(SENDER_PREFIX):
-            value = value[len(SENDER_PREFIX):]
+            value = value[len(SENDER_PREFIX) :]
         return int(value) if re.fullmatch(r"-?\d+", value) else value
+
+    def _send_one(self, chat_id: int | str, text: str, markup: Any) -> Awaitable[Any]:
+        return self.bot.send_message(
+            chat_id=chat_id,
+            text=text,
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
 
     async def _call(self, method: str, send: Callable[[], Awaitable[Any]]) -> bool:
         try:
@@ -334,15 +343,7 @@ class TelegramOutput(OutputChannel):
         chat_id = self._chat_id(recipient_id)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            ok = await self._call(
-                "sendMessage",
-                lambda chunk=chunk, last=last: self.bot.send_message(
-                    chat_id=chat_id,
-                    text=chunk,
-                    reply_markup=markup if last else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                ),
-            )
+            ok = await self._call("sendMessage", partial(self._send_one, chat_id, chunk, markup if last else None))
             if not ok:
                 return  # the chat is unreachable: do not hammer the API with the rest
 
@@ -365,7 +366,8 @@ class TelegramOutput(OutputChannel):
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """Custom payloads with a ``text`` (and optional ``buttons``) are shown; others are not for Telegram."""
         if isinstance(json_message, dict) and isinstance(json_message.get("text"), str):
-            buttons = json_message.get("buttons") if isinstance(json_message.get("buttons"), list) else []
+            raw = json_message.get("buttons")
+            buttons: List[Dict[str, Any]] = [b for b in raw if isinstance(b, dict)] if isinstance(raw, list) else []
             await self._send_chunks(recipient_id, json_message["text"], build_keyboard(buttons))
         else:
             logger.debug("telegram: custom payload without text ignored")

@@ -32,7 +32,7 @@ ERROR_PAUSE_MAX = 30.0
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings():
     from bot.settings import get_settings
 
     settings = get_settings()
@@ -339,5 +339,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-updates", type=int, default=0, help="stop after forwarding this many updates (default: never)"
     )
     poll.set_defaults(handler=_poll)
-
-

@@ -57,7 +57,7 @@ def _tracker_store_name(app: Any) -> str:
 
 
 _UNAVAILABLE_PAGE = (
-    "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Service indisponible</title>"
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Service indisponible</title>'
     "<p>Le service est momentanément indisponible. Réessayez dans quelques minutes avec le même lien.</p></html>"
 )
 

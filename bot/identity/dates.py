@@ -15,7 +15,7 @@ MAX_AGE_YEARS = 120
 _PARIS = ZoneInfo("Europe/Paris")
 
 _MONTH_WORDS: dict[str, int] = {}
-for _number, _names in enumerate(
+for _month_number, _names in enumerate(
     (
         ("janvier", "janv", "jan"),
         ("fevrier", "fevr", "fev"),
@@ -33,7 +33,7 @@ for _number, _names in enumerate(
     start=1,
 ):
     for _name in _names:
-        _MONTH_WORDS[_name] = _number
+        _MONTH_WORDS[_name] = _month_number
 
 _FIRST_DAY = {"1er", "1ere", "premier", "premiere"}
 _FILLERS = frozenset(

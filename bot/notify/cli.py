@@ -17,7 +17,7 @@ from bot.cli import CliError
 from bot.store.models import OUTBOX_STATES, OutboxMessage
 
 
-def _notifier():  # type: ignore[no-untyped-def]
+def _notifier():
     from bot.notify import Notifier
     from bot.settings import get_settings
     from bot.store.db import get_engine

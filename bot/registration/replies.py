@@ -156,9 +156,7 @@ def no_registration_in_progress() -> str:
     )
 
 
-def confirmation(
-    tenant: Tenant, result: service.ConfirmationResult, timezone: str, problem: str | None = None
-) -> str:
+def confirmation(tenant: Tenant, result: service.ConfirmationResult, timezone: str, problem: str | None = None) -> str:
     """After :func:`bot.registration.service.send_confirmation`."""
     outcome = result.outcome
     if outcome in (service.SENT, service.QUEUED):
@@ -170,8 +168,7 @@ def confirmation(
             f"Cliquez sur le lien qu'il contient : il est valable {tenant.activation_link_hours} heures"
             f"{deadline} et ne sert qu'une fois. Il vous mène à la page où vous choisissez votre mot de passe.",
             "Pas d'e-mail ? Regardez dans vos courriers indésirables (spam).",
-            "Si le lien ne fonctionne pas, écrivez-moi ici le code d'activation à 13 chiffres indiqué dans "
-            "l'e-mail.",
+            "Si le lien ne fonctionne pas, écrivez-moi ici le code d'activation à 13 chiffres indiqué dans l'e-mail.",
         ]
         if outcome == service.QUEUED and problem:
             lines.insert(1, problem)
@@ -191,9 +188,7 @@ def confirmation(
     if outcome == service.INVALID_EMAIL:
         return "Cette adresse e-mail ne semble pas valide. Recommencez en disant « créer mon compte »."
     if outcome in (service.INVALID_REF, service.CGU_REQUIRED):
-        return (
-            "Votre demande a expiré. Recommencez la création de votre compte en disant « créer mon compte »."
-        )
+        return "Votre demande a expiré. Recommencez la création de votre compte en disant « créer mon compte »."
     # failed, locked
     text = problem or "L'e-mail n'a pas pu être envoyé."
     return f"{text} Vous pouvez réessayer plus tard en disant « créer mon compte »."

@@ -165,7 +165,9 @@ def normalize_adherent_number(value: str) -> str:
 
 def same_address(a: str | None, b: str | None) -> bool:
     """Two e-mail addresses are the same one, case ignored (``Paul@Ex.com`` = ``paul@ex.com``)."""
-    return bool(a) and bool(b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
+    if not a or not b:
+        return False
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def _warn_global(count: int, lim: limits.Limit) -> None:
@@ -251,7 +253,7 @@ def check_access(
     return AccessResult(result.outcome, result.member_ref, tuple(notice_ids))
 
 
-def _lock_notice(ctx: Context, session, member: Member, conv: str | None) -> list[int]:  # type: ignore[no-untyped-def]
+def _lock_notice(ctx: Context, session, member: Member, conv: str | None) -> list[int]:
     """The per-number throttle just tripped: tell the member through the contacts on file, once per window.
 
     Not for an active account (nothing to activate; the member logs in as

@@ -127,7 +127,7 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def _ready_engine():  # type: ignore[no-untyped-def]
+def _ready_engine():
     from bot.store.db import get_engine
     from bot.store.migrate import ensure_current
 
@@ -174,7 +174,7 @@ def _db_current(args: argparse.Namespace) -> int:
 # -- members ------------------------------------------------------------------
 
 
-def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report) -> None:
     """Warnings (file-level, then weak access codes by line, never the code itself), then the summary."""
     for warning in report.warnings:
         print(f"warning: {warning}")
@@ -186,7 +186,7 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     print(report.summary())
 
 
-def _audit_import(engine, name: str, report) -> None:  # type: ignore[no-untyped-def]
+def _audit_import(engine, name: str, report) -> None:
     from bot.store import audit
     from bot.store.db import session_scope
 
@@ -203,13 +203,13 @@ def _audit_import(engine, name: str, report) -> None:  # type: ignore[no-untyped
         )
 
 
-def _run_import(path, batch_size: int = 2000) -> int:  # type: ignore[no-untyped-def]
+def _run_import(path, batch_size: int = 2000) -> int:
     from bot.settings import get_settings
     from bot.store.importer import import_members
 
     engine = _ready_engine()
 
-    def show_refusal(refusal) -> None:  # type: ignore[no-untyped-def]
+    def show_refusal(refusal) -> None:
         print(f"refused {refusal}", file=sys.stderr)
 
     if batch_size < 1:
@@ -240,7 +240,7 @@ def _members_demo(args: argparse.Namespace) -> int:
     return _run_import(DEMO_FILE)
 
 
-def _when(value) -> str:  # type: ignore[no-untyped-def]
+def _when(value) -> str:
     return value.isoformat(timespec="seconds") if value else "-"
 
 

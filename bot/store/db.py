@@ -30,7 +30,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,14 +38,14 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn):
             # take the write lock at BEGIN: read-then-write transactions
             # cannot interleave (pysqlite's default deferred BEGIN allows it)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         # let our "begin" listener issue BEGIN instead of pysqlite
         @event.listens_for(engine, "connect")
-        def _no_autobegin(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _no_autobegin(dbapi_connection, _record):
             dbapi_connection.isolation_level = None
 
         return engine

@@ -54,7 +54,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, Tuple
+from typing import Callable, Generator, Iterable, Iterator, Sequence, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -177,7 +177,7 @@ def _check_encoding(path: Path) -> None:
         head = handle.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             raise MemberImportError(
-                f"{path.name}: the file is UTF-16 encoded; save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"
+                f'{path.name}: the file is UTF-16 encoded; save it as UTF-8 ("CSV UTF-8" in a spreadsheet)'
             )
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -191,7 +191,7 @@ def _check_encoding(path: Path) -> None:
                 byte = chunk[exc.start : exc.start + 1].hex() if 0 <= exc.start < len(chunk) else "??"
                 raise MemberImportError(
                     f"{path.name}: line {line}: the file is not UTF-8 (byte 0x{byte}); it was probably saved as "
-                    "Latin-1/Windows-1252: save it again as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"
+                    'Latin-1/Windows-1252: save it again as UTF-8 ("CSV UTF-8" in a spreadsheet)'
                 ) from None
             if not chunk:
                 return
@@ -494,7 +494,7 @@ def _chunked(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[
         yield chunk
 
 
-def _validated(path: Path, layout: _Layout, secret_key: str, workers: int) -> Iterator[Validated]:
+def _validated(path: Path, layout: _Layout, secret_key: str, workers: int) -> Generator[Validated, None, None]:
     """Every data row validated, in file order.
 
     With ``workers`` > 1 the identity checks (most of the import's time) run

@@ -8,6 +8,7 @@ payloads encrypted (``bot.security``), passwords as Argon2id hashes.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -36,7 +37,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# typed as Any: SQLAlchemy 1.4's declarative_base() is not a class mypy can check
+# without the sqlalchemy2-stubs plugin, which Rasa's pin on SQLAlchemy 1.4 does not ship
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 MEMBER_STATUSES = ("inactive", "pending", "active", "locked")
 OUTBOX_STATES = ("pending", "sent", "failed", "dead")
@@ -48,14 +51,14 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store")
         return value.astimezone(timezone.utc)
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:

@@ -37,9 +37,7 @@ def ticket_email(
         f"Date : {created}\n"
         f"Motif : {REASON_LABELS.get(reason, reason)}\n"
         f"Numéro d'adhérent : {adherent}\n"
-        f"Adresse e-mail de contact : {contact_email}\n"
-        + "".join(f"{fact}\n" for fact in facts)
-        + "\nDescription :\n"
+        f"Adresse e-mail de contact : {contact_email}\n" + "".join(f"{fact}\n" for fact in facts) + "\nDescription :\n"
         f"{description}\n\n"
         "Conversation (numéros de sécurité sociale, codes, e-mails et téléphones masqués) :\n"
         + ("\n".join(transcript) if transcript else "(vide)")

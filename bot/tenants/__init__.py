@@ -91,7 +91,10 @@ class OpeningHours(_Strict):
     def ranges(self, weekday: int) -> List[Tuple[time, time]]:
         out = []
         for item in self.weekly.get(_DAYS[weekday], []):
-            h1, m1, h2, m2 = (int(g) for g in _RANGE_RE.match(item).groups())  # type: ignore[union-attr]
+            matched = _RANGE_RE.match(item)
+            if matched is None:  # refused when the profile is loaded (validator of weekly)
+                continue
+            h1, m1, h2, m2 = (int(g) for g in matched.groups())
             out.append((time(h1, m1), time(23, 59, 59) if h2 == 24 else time(h2, m2)))
         return sorted(out)
 

@@ -671,7 +671,7 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
                 token_id=lookup.token_id,
                 field="email" if flow == FLOW_EMAIL else "birth_date",
             )
-            count = audit.count_since(session, "password_page_mismatch", member_id, lookup.created_at)
+            count = audit.count_since(session, "password_page_mismatch", member_id, lookup.created_at or now)
             if count >= MAX_MISMATCHES:
                 tokens.invalidate_tokens(session, member_id, lookup.purpose, now)
                 audit.record(
@@ -726,7 +726,7 @@ def _handle_post(ctx: Context, token: str, form: Mapping[str, object], csrf_cook
                 member,
                 notices.CONTACT_CHANGED,
                 change=notices.describe_change(None, lookup.email, member.mobile, member.mobile),
-                added=[lookup.email],
+                added=[lookup.email or ""],
                 now=now,
             )
     _deliver_notices(ctx, notice_ids)

@@ -19,7 +19,7 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 class ConfiguredLockStore:
     """Factory used as ``lock_store.type`` in endpoints.yml."""
 
-    def __new__(cls, endpoint_config: Any = None, **_: Any) -> LockStore:  # type: ignore[misc]
+    def __new__(cls, endpoint_config: Any = None, **_: Any) -> LockStore:
         url = os.environ.get("ASSISTANT_LOCK_STORE_URL", "").strip()
         if not url:
             return InMemoryLockStore()

@@ -78,7 +78,9 @@ def rasa_version_supported(patch: str, supported: str, rasa_version: str | None 
     logger.warning(
         "Rasa patch %r not installed: written for Rasa %s, this is Rasa %s. Rasa's own code runs "
         "instead (slower, same behaviour); see docs/upgrading-rasa.md to port or drop the patch.",
-        patch.rsplit(".", 1)[-1], supported, actual,
+        patch.rsplit(".", 1)[-1],
+        supported,
+        actual,
     )
     return False
 
@@ -105,7 +107,9 @@ def install_patches(enabled: Iterable[str] | None = None, rasa_version: str | No
         except Exception as exc:  # noqa: BLE001 - a patch must never stop start-up
             logger.warning(
                 "Rasa patch %r not installed: %s: %s. Rasa's own code runs instead; see docs/upgrading-rasa.md.",
-                name, type(exc).__name__, exc,
+                name,
+                type(exc).__name__,
+                exc,
             )
             states[name] = f"skipped: {type(exc).__name__}"
             continue

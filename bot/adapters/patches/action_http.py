@@ -60,6 +60,7 @@ def shared_session_factory(create: Callable[[Any], Any]) -> Callable[[Any], Any]
             sessions[id(loop)] = current
         return _Borrowed(current)
 
+    # a marker attribute on aiohttp's session (tests read it); ClientSession declares no such attribute
     session._bot_shared = True  # type: ignore[attr-defined]
     return session
 
@@ -86,7 +87,7 @@ def install_shared_sessions() -> None:
 
     if getattr(EndpointConfig.session, "_bot_shared", False):
         return
-    EndpointConfig.session = shared_session_factory(_kept_alive_session)  # type: ignore[method-assign]
+    EndpointConfig.session = shared_session_factory(_kept_alive_session)
 
 
 def is_installed() -> bool:
@@ -103,5 +104,11 @@ def install(rasa_version: str | None = None) -> bool:
     return True
 
 
-__all__ = ["KEEPALIVE_SECONDS", "RASA_VERSION", "install", "install_shared_sessions", "is_installed",
-           "shared_session_factory"]
+__all__ = [
+    "KEEPALIVE_SECONDS",
+    "RASA_VERSION",
+    "install",
+    "install_shared_sessions",
+    "is_installed",
+    "shared_session_factory",
+]

@@ -96,8 +96,9 @@ def install_fast_action_validation() -> ActionReplyValidator:
         validator.validate(result)
         return True
 
+    # a marker attribute on the function (is_installed reads it); functions are not typed as having it
     _validate_action_result._bot_fast_validation = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
     return validator
 
 

@@ -52,8 +52,8 @@ def install_event_type_table() -> None:
     if getattr(original.__func__, "_bot_event_table", False):
         return
     resolver = make_resolver(Event, all_subclasses, original.__func__)
-    resolver._bot_event_table = True  # type: ignore[attr-defined]
-    Event.resolve_by_type = staticmethod(resolver)  # type: ignore[method-assign]
+    resolver._bot_event_table = True
+    Event.resolve_by_type = staticmethod(resolver)
 
 
 def is_installed() -> bool:

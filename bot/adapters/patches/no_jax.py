@@ -35,6 +35,8 @@ def install(rasa_version: str | None = None) -> bool:
     if sys.modules.get("jax") is not None:
         logger.info("Rasa patch 'no_jax' not installed: JAX is already imported")
         return False
+    # None in sys.modules makes "import jax" fail fast (documented import-system behaviour);
+    # typeshed types the values as modules only
     sys.modules["jax"] = None  # type: ignore[assignment]
     return True
 
