@@ -355,37 +355,40 @@ def sends_used(session: Session, member_id: int, now: datetime | None = None) ->
     )
 
 
+def _contacts_on_file(ctx: Context, member_ref: str) -> tuple[str | None, str | None] | None:
+    """(mobile, e-mail) on file for a member reference; None when it names no member."""
+    member_id = ctx.member_id(member_ref)
+    if member_id is None:
+        return None
+    with ctx.session() as session:
+        member = session.get(Member, member_id)
+        return None if member is None else (member.mobile, member.email)
+
+
 def typed_contact_on_file(ctx: Context, member_ref: str, mobile: str | None = None, email: str | None = None) -> bool:
     """Whether a mobile or e-mail typed in the chat is the one the member has on file.
 
     A match lets the member go on (the code still goes to the contact on
     file); a mismatch sends nothing anywhere.  ``mobile`` is E.164.
     """
-    member_id = ctx.member_id(member_ref)
-    if member_id is None:
+    contacts = _contacts_on_file(ctx, member_ref)
+    if contacts is None:
         return False
-    with ctx.session() as session:
-        member = session.get(Member, member_id)
-        if member is None:
-            return False
-        if mobile:
-            on_file = normalize_destination("sms", member.mobile or "")
-            return bool(on_file) and normalize_destination("sms", mobile) == on_file
-        if email:
-            return bool(member.email) and member.email.strip().casefold() == email.strip().casefold()
+    on_file_mobile, on_file_email = contacts
+    if mobile:
+        on_file = normalize_destination("sms", on_file_mobile or "")
+        return bool(on_file) and normalize_destination("sms", mobile) == on_file
+    if email and on_file_email:
+        return on_file_email.strip().casefold() == email.strip().casefold()
     return False
 
 
 def on_file_summary(ctx: Context, member_ref: str) -> tuple[str, str] | None:
     """(channel, masked destination) a code for this member would go to; None when there is none."""
-    member_id = ctx.member_id(member_ref)
-    if member_id is None:
+    contacts = _contacts_on_file(ctx, member_ref)
+    if contacts is None:
         return None
-    with ctx.session() as session:
-        member = session.get(Member, member_id)
-        if member is None:
-            return None
-        channel, target = on_file_destination(ctx, member)
+    channel, target = on_file_destination(ctx, Member(mobile=contacts[0], email=contacts[1]))
     if channel is None or target is None:
         return None
     return channel, mask_phone(target) if channel == "sms" else mask_email(target)
