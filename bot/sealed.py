@@ -1,7 +1,7 @@
 """Values a conversation must remember across turns without keeping them in clear.
 
 The tracker store redacts every event before writing it
-(:mod:`bot.adapters.redaction`): e-mail addresses and runs of digits in slot
+(:mod:`bot.privacy.events`): e-mail addresses and runs of digits in slot
 values come back masked on the next turn.  A form that needs, two turns
 later, the adherent number or the e-mail address the member typed keeps it
 *sealed*: encrypted with the application key (Fernet, authenticated) and

@@ -10,7 +10,8 @@
   turns them off. Installed by the server entry point
   (``python -m bot.adapters.patches.rasa_main``, started by ``python -m bot serve``).
 
-:mod:`bot.adapters.redaction` is plain Python over event dictionaries (no
-Rasa import), shared by the tracker store and the support transcripts.
+The redaction of events (:mod:`bot.privacy.events`) is plain Python over
+event dictionaries, with the rest of the privacy code; the tracker store and
+the support transcripts use it.
 docs/upgrading-rasa.md lists every Rasa symbol both kinds rely on.
 """

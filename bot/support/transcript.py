@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Mapping
 
-from bot.adapters.redaction import REDACTED, SECRET_QUESTIONS
 from bot.privacy import mask_text
+from bot.privacy.events import REDACTED, SECRET_QUESTIONS
 
 USER = "Adhérent"
 BOT = "Assistant"

@@ -3,7 +3,7 @@
 Configured in ``endpoints.yml`` (``type: bot.adapters.extensions.tracker_store.RedactingTrackerStore``).
 It is Rasa's SQL tracker store (SQLite by default, PostgreSQL in production,
 URL from ``ASSISTANT_TRACKER_DATABASE_URL``) whose new events pass through
-:mod:`bot.adapters.redaction` on their way to the database, one for one, so
+:mod:`bot.privacy.events` on their way to the database, one for one, so
 the number of events never changes. Rasa reads conversations back with its
 own queries.
 
@@ -26,7 +26,7 @@ from typing import Any, Dict, List
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.adapters.redaction import redact_events
+from bot.privacy.events import redact_events
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)

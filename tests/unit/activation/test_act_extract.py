@@ -14,8 +14,8 @@ from bot.activation.extract import (
     split_full_name,
     yes_or_no,
 )
-from bot.adapters.redaction import redact_event
 from bot.identity import Nir, parse_nir
+from bot.privacy.events import redact_event
 from bot.sealed import seal, unseal
 
 NIR = "1 80 10 42 218 123 33"  # demo member 100001 (fictional)

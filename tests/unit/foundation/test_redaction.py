@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.redaction import REDACTED, redact_event, redact_events
+from bot.privacy.events import REDACTED, redact_event, redact_events
 
 NIR = "1 80 10 42 123 456 78"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.redaction import redact_event
 from bot.privacy import mask_text
+from bot.privacy.events import redact_event
 from bot.sealed import is_sealed, seal, unseal
 
 KEY = "k" * 32
