@@ -195,8 +195,18 @@ def screenshot(page: Page, name: str) -> Path:
 
 @pytest.mark.parametrize(
     "forbidden",
-    ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "localStorage", "document.cookie",
-     "@import", "fonts.googleapis", "cdn"],
+    [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "localStorage",
+        "document.cookie",
+        "@import",
+        "fonts.googleapis",
+        "cdn",
+    ],
 )
 def test_widget_source_avoids_html_injection_persistent_storage_and_external_resources(forbidden):
     sources = {name: (STATIC / name).read_text(encoding="utf-8") for name in ("widget.js", "widget.css")}
@@ -359,8 +369,9 @@ def test_a_refused_stored_conversation_id_is_replaced_and_the_message_still_answ
         state,
     )
     statuses: List[int] = []
-    chat.page.on("response", lambda response: statuses.append(response.status) if "/webhooks/rest/" in response.url
-                 else None)
+    chat.page.on(
+        "response", lambda response: statuses.append(response.status) if "/webhooks/rest/" in response.url else None
+    )
     chat.page.reload()
     expect(chat.panel).to_be_visible()
 
@@ -376,8 +387,10 @@ def test_a_refused_stored_conversation_id_is_replaced_and_the_message_still_answ
 
 def test_the_conversation_id_comes_from_the_server_on_the_first_message(chat):
     issued: List[str] = []
-    chat.page.on("requestfinished", lambda request: issued.append(request.method)
-                 if request.url.endswith("/webhooks/rest/session") else None)
+    chat.page.on(
+        "requestfinished",
+        lambda request: issued.append(request.method) if request.url.endswith("/webhooks/rest/session") else None,
+    )
     chat.goto()
     expect(chat.launcher).to_be_visible()
     assert issued == [], "nothing is asked before the member opens the chat"
@@ -465,7 +478,7 @@ def _fulfill_with(replies: List[Dict[str, Any]]) -> Callable[[Route], None]:
 
 def test_bot_text_is_rendered_as_text_with_only_http_links_clickable(chat):
     crafted = (
-        "Attention <img src=x onerror=\"window.__pwned=1;alert(1)\"> et <b>gras</b>.\n"
+        'Attention <img src=x onerror="window.__pwned=1;alert(1)"> et <b>gras</b>.\n'
         "Aide : https://example.org/aide.\n"
         "Pas un lien : javascript:alert(1) ni [cliquez](javascript:alert(2)) ni data:text/html,x\n"
         "Voir [le site](https://example.org/site)"

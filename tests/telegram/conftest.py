@@ -9,7 +9,6 @@ replies are read from the fake server's call log.
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.error
 import urllib.request
 from typing import Any, Dict, Iterator, Tuple
@@ -70,15 +69,5 @@ def post_update(
 
 
 def tracker_events(assistant: Assistant, sender_id: str) -> list:
-    """Events stored for ``sender_id`` in the assistant's tracker database."""
-    db = assistant.workdir / "conversations.db"
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as conn:
-        try:
-            rows = conn.execute(
-                "select type_name, data from events where sender_id = ? order by id", (sender_id,)
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
-    return [(name, json.loads(data) if data else {}) for name, data in rows]
+    """Events stored for ``sender_id`` in the assistant's tracker store (SQLite or PostgreSQL)."""
+    return assistant.stored_events(sender_id)

@@ -258,7 +258,7 @@ class FakeBotApi:
                 if not self.path.startswith(prefix):
                     self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
-                method = self.path[len(prefix):].split("?", 1)[0]
+                method = self.path[len(prefix) :].split("?", 1)[0]
                 try:
                     result = api.handle(method, self._params())
                 except ApiError as exc:

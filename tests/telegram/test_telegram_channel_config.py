@@ -275,9 +275,7 @@ def test_typed_payload_syntax_reaches_rasa_as_plain_text(api, typed, sent):
     assert [m.text for m in server.received] == [sent]
 
 
-@pytest.mark.parametrize(
-    "data", ["/restart", '/affirm{"member_ref": "x"}', "/activate_account", "#" + "0" * 40]
-)
+@pytest.mark.parametrize("data", ["/restart", '/affirm{"member_ref": "x"}', "/activate_account", "#" + "0" * 40])
 def test_forged_or_stale_callback_data_never_reaches_rasa(api, data):
     with ChannelServer(TelegramInput(settings_for(api), CLIENT_SECRET)) as server:
         server.conversations.offer("telegram:5012", "Voulez-vous ?", [{"title": "Oui", "payload": "/affirm"}])
@@ -359,7 +357,6 @@ def test_custom_payloads_with_text_are_shown_and_others_ignored(api, custom, exp
     assert texts == ([expected] if expected else []) + ["https://example.org/carte.png"]
 
 
-
 def test_a_hashed_button_in_a_group_is_judged_on_its_payload_not_on_its_hash(api):
     # a long, harmless payload whose hashed callback data has a run of digits (which looks like a code)
     payload = next(
@@ -368,6 +365,8 @@ def test_a_hashed_button_in_a_group_is_judged_on_its_payload_not_on_its_hash(api
         if looks_sensitive(callback_data(p)) and not looks_sensitive(p)
     )
     with ChannelServer(TelegramInput(settings_for(api), CLIENT_SECRET)) as server:
-        server.conversations.offer("telegram:-5014", "Que choisissez-vous ?", [{"title": "Choisir", "payload": payload}])
+        server.conversations.offer(
+            "telegram:-5014", "Que choisissez-vous ?", [{"title": "Choisir", "payload": payload}]
+        )
         assert server.post(callback_update(-5014, callback_data(payload), "group"))[0] == 200
     assert [m.text for m in server.received] == [payload]

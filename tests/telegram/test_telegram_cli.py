@@ -24,7 +24,11 @@ def run_cli(assistant, *args: str, timeout: float = 120, **env_changes: str | No
             env[key] = value
     return subprocess.run(
         [sys.executable, "-m", "bot", "telegram", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -53,7 +57,9 @@ def test_set_webhook_info_and_delete_webhook(telegram_assistant, fake_api):
     assert "configured" in done.stdout
     assert_no_secret(done)
 
-    done = run_cli(telegram_assistant, "set-webhook", "--url", "https://assistant.example.org/webhooks/telegram/webhook")
+    done = run_cli(
+        telegram_assistant, "set-webhook", "--url", "https://assistant.example.org/webhooks/telegram/webhook"
+    )
     assert done.returncode == 0, done.stderr
     assert fake_api.webhook["url"] == "https://assistant.example.org/webhooks/telegram/webhook"
 
@@ -80,8 +86,16 @@ def test_set_webhook_info_and_delete_webhook(telegram_assistant, fake_api):
         (["info"], {"TELEGRAM_API_BASE_URL": "closed-port"}, "cannot reach the Telegram Bot API at 127.0.0.1"),
         (["delete-webhook"], {"TELEGRAM_API_BASE_URL": "closed-port"}, "cannot reach"),
     ],
-    ids=["info-no-token", "poll-no-token", "set-no-secret", "poll-no-secret", "wrong-token", "bad-url", "down",
-         "down-delete"],
+    ids=[
+        "info-no-token",
+        "poll-no-token",
+        "set-no-secret",
+        "poll-no-secret",
+        "wrong-token",
+        "bad-url",
+        "down",
+        "down-delete",
+    ],
 )
 def test_expected_failures_are_one_clear_line(telegram_assistant, fake_api, args, env, message):
     env = dict(env)

@@ -191,8 +191,11 @@ def test_secret_header_check(received, secret, ok):
         ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
         ("http://127.0.0.1:8081", "http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
         ("https://tg.example.org/api/", "https://tg.example.org/api/bot", "https://tg.example.org/api/file/bot"),
-        ("https://tg.example.org/bot{token}/x", "https://tg.example.org/bot{token}/x",
-         "https://tg.example.org/file/bot{token}/x"),
+        (
+            "https://tg.example.org/bot{token}/x",
+            "https://tg.example.org/bot{token}/x",
+            "https://tg.example.org/file/bot{token}/x",
+        ),
     ],
 )
 def test_api_base_url_setting(setting, base, files):

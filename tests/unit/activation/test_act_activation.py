@@ -70,9 +70,12 @@ def test_happy_path_sends_the_two_emails_of_the_guide(ctx, member, outbox_path, 
         assert session.execute(select(ActivationToken.token_hash)).scalar_one() != token
         events = [e.event for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()]
         assert events[-1] == "activation_completed"
-        assert session.execute(
-            select(AuditEvent.details).where(AuditEvent.event == "activation_completed")
-        ).scalar_one()["factor"] == "sms"
+        assert (
+            session.execute(select(AuditEvent.details).where(AuditEvent.event == "activation_completed")).scalar_one()[
+                "factor"
+            ]
+            == "sms"
+        )
 
 
 def test_without_a_verified_code_nothing_happens(ctx, member, outbox_path, engine):

@@ -90,12 +90,23 @@ NIR = "1 80 10 42 218 123 33"  # demo member 100001 (fictional)
         (
             "Santoni Antoine 21/06/1985 Corse-du-Sud",
             None,
-            {"last_name": "Santoni", "first_name": "Antoine", "birth_date": "21/06/1985", "birth_department": "Corse-du-Sud"},
+            {
+                "last_name": "Santoni",
+                "first_name": "Antoine",
+                "birth_date": "21/06/1985",
+                "birth_department": "Corse-du-Sud",
+            },
         ),
         (
             f"MARTIN Jean {NIR}, 14/10/1980, 42",
             "nir",
-            {"nir": NIR, "last_name": "MARTIN", "first_name": "Jean", "birth_date": "14/10/1980", "birth_department": "42"},
+            {
+                "nir": NIR,
+                "last_name": "MARTIN",
+                "first_name": "Jean",
+                "birth_date": "14/10/1980",
+                "birth_department": "42",
+            },
         ),
         # nothing: questions, requests to stop, chit-chat
         ("pourquoi ?", "nir", {}),

@@ -190,7 +190,11 @@ def test_members_unlock_forgives_the_mismatch_count(make_ctx, engine, db_url, tm
     )
     done = subprocess.run(
         [sys.executable, "-m", "bot", "members", "unlock", m.adherent_number],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert _status(engine, m.id) == ("inactive", None)
@@ -216,9 +220,11 @@ def test_the_client_limit_trips_with_a_retry_time_and_spares_other_clients(make_
     assert outcomes == [NO_MATCH, MATCHED, NO_MATCH]
     limited = match_member(ctx, **identity(m), conversation="c-2", client="ip-1")  # a new conversation: same client
     assert (limited.outcome, limited.member_ref) == (CLIENT_LIMITED, None)
-    assert start < limited.retry_at <= start + timedelta(minutes=60) + limits.limit(
-        "client_attempts", ctx.settings.limits
-    ).bucket
+    assert (
+        start
+        < limited.retry_at
+        <= start + timedelta(minutes=60) + limits.limit("client_attempts", ctx.settings.limits).bucket
+    )
     assert len(_audit(engine, "identity_client_limited")) == 1
     # another client is not affected
     assert match_member(ctx, **identity(m), conversation="c-3", client="ip-2").outcome == MATCHED

@@ -55,16 +55,21 @@ def test_matching_values_give_a_member_ref(ctx, member, changes):
     [
         ({"mobile": "+33612345678", "email": "marie.dupont@example.org"}, "sms", "+33 ******* 78", "m***t@example.org"),
         ({"email": "marie.dupont@example.org"}, "email", None, "m***t@example.org"),
-        ({"mobile": "+32470123456", "email": "marie.dupont@example.org"}, "email", "+32 ******* 56",
-         "m***t@example.org"),
+        (
+            {"mobile": "+32470123456", "email": "marie.dupont@example.org"},
+            "email",
+            "+32 ******* 56",
+            "m***t@example.org",
+        ),
         ({"mobile": "+262692123456"}, "sms", "+262 ******* 56", None),
         ({"mobile": "+32470123456"}, None, "+32 ******* 56", None),
         ({}, None, None, None),
     ],
     ids=["mobile-and-email", "email-only", "foreign-mobile", "overseas-mobile", "foreign-mobile-only", "none"],
 )
-def test_a_match_says_what_is_on_file_masked_and_where_a_code_can_go(ctx, engine, contacts, factor, mobile_masked,
-                                                                     email_masked):
+def test_a_match_says_what_is_on_file_masked_and_where_a_code_can_go(
+    ctx, engine, contacts, factor, mobile_masked, email_masked
+):
     m = add_member(engine, **contacts)
     result = match_member(ctx, **_values(m))
     assert result.outcome == identity_match.MATCHED

@@ -92,15 +92,29 @@ def test_the_phone_pattern_would_see_a_phone():
     "before, after, kw, emails, mobiles",
     [
         # the e-mail was replaced: the old address is told, the unchanged mobile too
-        ({"email": "old@example.org"}, {"email": "new@example.org"}, {"previous_email": "old@example.org"},
-         ["old@example.org"], [MOBILE]),
+        (
+            {"email": "old@example.org"},
+            {"email": "new@example.org"},
+            {"previous_email": "old@example.org"},
+            ["old@example.org"],
+            [MOBILE],
+        ),
         # the mobile was replaced: the old number is told, the unchanged e-mail too
-        ({"mobile": "+33600000001"}, {"mobile": "+33600000002"}, {"previous_mobile": "+33600000001"},
-         [EMAIL], ["+33600000001"]),
+        (
+            {"mobile": "+33600000001"},
+            {"mobile": "+33600000002"},
+            {"previous_mobile": "+33600000001"},
+            [EMAIL],
+            ["+33600000001"],
+        ),
         # both replaced: only the old ones
-        ({"email": "old@example.org", "mobile": "+33600000001"}, {"email": "new@example.org", "mobile": "+33600000002"},
-         {"previous_email": "old@example.org", "previous_mobile": "+33600000001"},
-         ["old@example.org"], ["+33600000001"]),
+        (
+            {"email": "old@example.org", "mobile": "+33600000001"},
+            {"email": "new@example.org", "mobile": "+33600000002"},
+            {"previous_email": "old@example.org", "previous_mobile": "+33600000001"},
+            ["old@example.org"],
+            ["+33600000001"],
+        ),
         # an e-mail added to a record that had none: only the mobile on file is told
         ({"email": None}, {"email": "new@example.org"}, {"added": ["new@example.org"]}, [], [MOBILE]),
         # a mobile added: only the e-mail on file
@@ -126,15 +140,24 @@ def test_contact_changed_goes_to_the_old_contact(ctx, engine, outbox_path, befor
 @pytest.mark.parametrize(
     "args, expected",
     [
-        ((None, "jean.martin@example.org", None, None), "L'adresse e-mail de votre dossier a été ajoutée : j***n@example.org"),
-        (("a@example.org", "jean.martin@example.org", None, None),
-         "L'adresse e-mail de votre dossier a été remplacée par j***n@example.org"),
-        ((None, None, "+33612345678", "+33699999999"),
-         "Le numéro de mobile de votre dossier a été remplacé par +33 ******* 99"),
+        (
+            (None, "jean.martin@example.org", None, None),
+            "L'adresse e-mail de votre dossier a été ajoutée : j***n@example.org",
+        ),
+        (
+            ("a@example.org", "jean.martin@example.org", None, None),
+            "L'adresse e-mail de votre dossier a été remplacée par j***n@example.org",
+        ),
+        (
+            (None, None, "+33612345678", "+33699999999"),
+            "Le numéro de mobile de votre dossier a été remplacé par +33 ******* 99",
+        ),
         ((None, None, None, "+33699999999"), "Le numéro de mobile de votre dossier a été ajouté : +33 ******* 99"),
-        ((None, "x@example.org", None, "+33699999999"),
-         "L'adresse e-mail de votre dossier a été ajoutée : x***@example.org et le numéro de mobile de votre "
-         "dossier a été ajouté : +33 ******* 99"),
+        (
+            (None, "x@example.org", None, "+33699999999"),
+            "L'adresse e-mail de votre dossier a été ajoutée : x***@example.org et le numéro de mobile de votre "
+            "dossier a été ajouté : +33 ******* 99",
+        ),
         (("x@example.org", "x@example.org", MOBILE, MOBILE), "Vos coordonnées ont été modifiées"),
     ],
 )

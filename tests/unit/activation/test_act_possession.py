@@ -39,8 +39,17 @@ def _codes_anywhere(path):
         ({"mobile": "+32470123456"}, None, None, None),
         ({}, None, None, None),
     ],
-    ids=["mobile-and-email", "mobile", "email", "belgian-mobile", "reunion", "guadeloupe", "bad-mobile",
-         "belgian-mobile-only", "nothing"],
+    ids=[
+        "mobile-and-email",
+        "mobile",
+        "email",
+        "belgian-mobile",
+        "reunion",
+        "guadeloupe",
+        "bad-mobile",
+        "belgian-mobile-only",
+        "nothing",
+    ],
 )
 def test_the_code_goes_to_the_contact_on_file(ctx, engine, outbox_path, contacts, channel, destination, masked):
     m = add_member(engine, **contacts)

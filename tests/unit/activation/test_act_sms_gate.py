@@ -91,12 +91,18 @@ def test_the_hourly_budget_stops_every_sms_and_alerts(make_ctx, engine, outbox_p
     # nothing sent, nothing to check, no send counted against the member, no fallback to the e-mail
     assert sent_to(outbox_path, mobiles[2]) == [] and sent_to(outbox_path, EMAIL) == []
     with session_scope(engine) as session:
-        assert session.execute(
-            select(func.count()).select_from(Challenge).where(Challenge.member_id == members[2].id)
-        ).scalar_one() == 0
-        assert session.execute(
-            select(func.count()).select_from(SendLog).where(SendLog.member_id == members[2].id)
-        ).scalar_one() == 0
+        assert (
+            session.execute(
+                select(func.count()).select_from(Challenge).where(Challenge.member_id == members[2].id)
+            ).scalar_one()
+            == 0
+        )
+        assert (
+            session.execute(
+                select(func.count()).select_from(SendLog).where(SendLog.member_id == members[2].id)
+            ).scalar_one()
+            == 0
+        )
     [alert] = _alerts(caplog)
     message = alert.getMessage()
     assert message.startswith("ALERT") and "ASSISTANT_LIMIT_SMS_PER_HOUR=2" in message

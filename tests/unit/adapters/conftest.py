@@ -35,7 +35,9 @@ def _targets() -> List[Tuple[Any, str]]:
 def pristine_rasa() -> Iterator[None]:
     from bot.adapters.patches import PATCH_NAMES
 
-    saved: Dict[Tuple[Any, str], Any] = {(owner, name): owner.__dict__.get(name, _MISSING) for owner, name in _targets()}
+    saved: Dict[Tuple[Any, str], Any] = {
+        (owner, name): owner.__dict__.get(name, _MISSING) for owner, name in _targets()
+    }
     jax = sys.modules.pop("jax", _MISSING)  # as before TensorFlow imported it
     for name in PATCH_NAMES:
         assert not __import__(f"bot.adapters.patches.{name}", fromlist=["is_installed"]).is_installed(), name

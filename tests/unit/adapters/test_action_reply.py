@@ -17,8 +17,13 @@ VALID = [
     {},
     {"responses": [{"text": "Bonjour"}]},
     {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "Bonjour"}]},
-    {"events": [{"event": "session_started"}, {"event": "slot", "name": "tenant_name", "value": "Miel"},
-                {"event": "action", "name": "action_listen"}]},
+    {
+        "events": [
+            {"event": "session_started"},
+            {"event": "slot", "name": "tenant_name", "value": "Miel"},
+            {"event": "action", "name": "action_listen"},
+        ]
+    },
     {"events": [{"event": "bot", "text": "Bonjour", "data": {}, "metadata": None, "timestamp": None}]},
     {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "utter_greet"}]},
     {"events": [{"event": "user", "text": "oui", "parse_data": {"intent": {"name": "affirm", "confidence": 1.0}}}]},

@@ -125,11 +125,19 @@ def _conversation(sessions: int):
 
     events, clock = [], 1_700_000_000.0
     for session in range(sessions):
-        batch = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("tenant_name", "Miel"),
-                 ActionExecuted("action_listen")]
+        batch = [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            SlotSet("tenant_name", "Miel"),
+            ActionExecuted("action_listen"),
+        ]
         for turn in range(3):
-            batch += [UserUttered(f"merci {session}.{turn}", {"name": "thank", "confidence": 0.9}),
-                      ActionExecuted("utter_thank"), BotUttered("Je vous en prie."), ActionExecuted("action_listen")]
+            batch += [
+                UserUttered(f"merci {session}.{turn}", {"name": "thank", "confidence": 0.9}),
+                ActionExecuted("utter_thank"),
+                BotUttered("Je vous en prie."),
+                ActionExecuted("action_listen"),
+            ]
         for event in batch:
             clock += 1.0
             event.timestamp = clock

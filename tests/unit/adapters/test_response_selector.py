@@ -45,10 +45,14 @@ def pipeline(tmp_path_factory):
     data = RasaYAMLReader().reads(TRAINING)
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     featurizer = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("cvf"), context)
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("cvf"), context
+    )
     selector = RetrievalResponseSelector.create(
         {**RetrievalResponseSelector.get_default_config(), "epochs": 30, "random_seed": 42},
-        storage, Resource("selector"), context)
+        storage,
+        Resource("selector"),
+        context,
+    )
     tokenizer.process_training_data(data)
     featurizer.train(data)
     featurizer.process_training_data(data)

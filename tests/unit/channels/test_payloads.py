@@ -44,7 +44,7 @@ OFFERED = frozenset({"/affirm", "/deny", '/choose{"service": "tiers payant"}'})
         ("/ /restart", "restart"),
         (" \t/\u2003/restart", "restart"),
         ("/", ""),
-        ("/greet{\"x\": 1}", 'greet{"x": 1}'),
+        ('/greet{"x": 1}', 'greet{"x": 1}'),
         # ordinary texts are left alone
         ("bonjour", "bonjour"),
         ("oui / non", "oui / non"),
@@ -58,7 +58,7 @@ def test_screen(typed, sent):
 
 @pytest.mark.parametrize(
     "text",
-    ["/restart", " /restart", "\u00a0/restart", "\u2028/restart", "//x", "/ / /x", "/\n/x{\"a\": 1}", "/", "//"],
+    ["/restart", " /restart", "\u00a0/restart", "\u2028/restart", "//x", "/ / /x", '/\n/x{"a": 1}', "/", "//"],
 )
 def test_neutralised_text_is_never_read_as_a_payload_by_rasa(text):
     plain = neutralise(text)

@@ -28,8 +28,16 @@ class FakeAssistant(BaseHTTPRequestHandler):
             self._json(403, {"error": "Cet identifiant de conversation n'a pas été délivré par ce service."})
         else:
             self.received.append(body)
-            self._json(200, [{"recipient_id": body["sender"], "text": "Bonjour !",
-                              "buttons": [{"title": "Contacter", "payload": "/contact"}]}])
+            self._json(
+                200,
+                [
+                    {
+                        "recipient_id": body["sender"],
+                        "text": "Bonjour !",
+                        "buttons": [{"title": "Contacter", "payload": "/contact"}],
+                    }
+                ],
+            )
 
     def _json(self, status: int, value: Any) -> None:
         data = json.dumps(value).encode("utf-8")

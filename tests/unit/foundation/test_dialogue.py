@@ -34,12 +34,23 @@ def test_consecutive_fallbacks(events, expected):
     "events, expected",
     [
         ([act("action_registration_checked"), act("action_listen"), said("oui")], "action_registration_checked"),
-        ([act("action_registration_checked"), act("action_listen"), said("?"), act("action_answer_faq"),
-          act("action_listen"), said("oui")], "action_answer_faq"),
+        (
+            [
+                act("action_registration_checked"),
+                act("action_listen"),
+                said("?"),
+                act("action_answer_faq"),
+                act("action_listen"),
+                said("oui"),
+            ],
+            "action_answer_faq",
+        ),
         ([said("oui")], None),
         ([said("a"), said("oui")], None),
-        ([act("action_registration_checked"), act("action_listen"), said("oui"),
-          act("action_extract_slots")], "action_registration_checked"),
+        (
+            [act("action_registration_checked"), act("action_listen"), said("oui"), act("action_extract_slots")],
+            "action_registration_checked",
+        ),
         ([], None),
     ],
 )

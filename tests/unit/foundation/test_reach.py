@@ -31,7 +31,14 @@ def paris(*args: int) -> datetime:
 @pytest.mark.parametrize(
     "tenant, expected",
     [
-        (MIEL, [f"- par e-mail : {MIEL_MAIL}", f"- par téléphone : 04 77 49 35 35 ({MIEL_HOURS})", f"- depuis {MIEL_SPACE}"]),
+        (
+            MIEL,
+            [
+                f"- par e-mail : {MIEL_MAIL}",
+                f"- par téléphone : 04 77 49 35 35 ({MIEL_HOURS})",
+                f"- depuis {MIEL_SPACE}",
+            ],
+        ),
         (SMIE, [f"- depuis {SMIE_SPACE}"]),
         (WRITE_ONLY, [f"- par e-mail : {MIEL_MAIL}", f"- depuis {MIEL_SPACE}"]),
     ],
@@ -44,8 +51,11 @@ def test_contact_lines(tenant, expected):
 @pytest.mark.parametrize(
     "tenant, expected",
     [
-        (MIEL, f"Besoin d'aide ? Contactez-nous par e-mail à {MIEL_MAIL}, par téléphone au 04 77 49 35 35 "
-               f"({MIEL_HOURS}) ou depuis {MIEL_SPACE}."),
+        (
+            MIEL,
+            f"Besoin d'aide ? Contactez-nous par e-mail à {MIEL_MAIL}, par téléphone au 04 77 49 35 35 "
+            f"({MIEL_HOURS}) ou depuis {MIEL_SPACE}.",
+        ),
         (SMIE, f"Besoin d'aide ? Contactez-nous depuis {SMIE_SPACE}."),
         (WRITE_ONLY, f"Besoin d'aide ? Contactez-nous par e-mail à {MIEL_MAIL} ou depuis {MIEL_SPACE}."),
     ],
@@ -65,9 +75,15 @@ MIEL_CALL = f"Vous pouvez appeler Miel au 04 77 49 35 35 (prix d'un appel local)
         (MIEL, paris(2025, 11, 24, 10), [MIEL_CALL, "La ligne est ouverte en ce moment jusqu'à 17h30."]),
         (MIEL, paris(2025, 11, 22, 10), [MIEL_CALL, "La ligne est fermée en ce moment : elle rouvre lundi à 8h30."]),
         (PLAIN_PHONE, None, [f"Vous pouvez appeler Miel au 04 77 49 35 35, {MIEL_HOURS}."]),
-        (SMIE, paris(2025, 11, 24, 10), [f"Pour joindre SMIE Mutuelle, passez par {SMIE_SPACE}.\nVous y accédez "
-                                         "sur www.mutuellesmie.com, onglet « Espace adhérents SMIE » en haut à droite "
-                                         "de la page d'accueil."]),
+        (
+            SMIE,
+            paris(2025, 11, 24, 10),
+            [
+                f"Pour joindre SMIE Mutuelle, passez par {SMIE_SPACE}.\nVous y accédez "
+                "sur www.mutuellesmie.com, onglet « Espace adhérents SMIE » en haut à droite "
+                "de la page d'accueil."
+            ],
+        ),
         (WRITE_ONLY, None, [reach.how_to_reach(WRITE_ONLY)]),
     ],
     ids=["miel", "miel-open", "miel-closed", "no-note", "smie", "write-only"],
@@ -91,7 +107,11 @@ def test_main_route(tenant, kind, phrase):
 
 @pytest.mark.parametrize("tenant", [MIEL, SMIE, WRITE_ONLY], ids=["miel", "smie", "write-only"])
 def test_nothing_the_profile_does_not_give(tenant):
-    texts = [*reach.contact_lines(tenant), reach.contact_sentence(tenant), *reach.call_lines(tenant, paris(2025, 11, 24, 10))]
+    texts = [
+        *reach.contact_lines(tenant),
+        reach.contact_sentence(tenant),
+        *reach.call_lines(tenant, paris(2025, 11, 24, 10)),
+    ]
     text = "\n".join(texts)
     assert "None" not in text
     if tenant.phone is None:

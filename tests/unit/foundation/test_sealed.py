@@ -21,7 +21,7 @@ def test_round_trip_and_nothing_in_clear(value):
     assert unseal(KEY, sealed) == value
     if value:
         assert value not in sealed
-    assert not any(char.isdigit() for char in sealed[len("sealed:"):])
+    assert not any(char.isdigit() for char in sealed[len("sealed:") :])
     assert "@" not in sealed
 
 

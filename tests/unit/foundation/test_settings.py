@@ -107,8 +107,14 @@ def test_each_limit_is_set_by_its_variable(base_env, variable, field, value):
 
 def test_smtp_and_telegram_configured(base_env):
     s = load_settings(
-        {**base_env, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": "2525", "SMTP_STARTTLS": "false",
-         "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"}
+        {
+            **base_env,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": "2525",
+            "SMTP_STARTTLS": "false",
+            "TELEGRAM_TOKEN": "123:abc",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+        }
     )
     assert s.smtp is not None and s.smtp.port == 2525 and s.smtp.starttls is False
     assert s.telegram is not None and s.telegram.api_base_url == "http://127.0.0.1:8081/bot"

@@ -13,9 +13,7 @@ from bot.tenants import load_tenant
 SMIE = load_tenant("smie")
 
 
-@pytest.mark.parametrize(
-    "failures, expected", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")]
-)
+@pytest.mark.parametrize("failures, expected", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")])
 def test_mismatch_is_generic(failures, expected):
     text = reg.mismatch(failures)
     assert expected in text and "numéro d'adhérent et le code d'accès" in text
@@ -25,8 +23,17 @@ def test_confirmation_text_follows_the_guide():
     expires = datetime(2025, 11, 25, 13, 5, tzinfo=timezone.utc)
     result = reg_service.ConfirmationResult("sent", "p***l@example.org", expires)
     text = reg.confirmation(SMIE, result, "Europe/Paris")
-    for expected in ("« Je valide mon inscription »", "p***l@example.org", "nepasrepondre@assia.fr", "24 heures",
-                     "le 25/11/2025 à 14h05", "ne sert qu'une fois", "mot de passe", "indésirables", "13 chiffres"):
+    for expected in (
+        "« Je valide mon inscription »",
+        "p***l@example.org",
+        "nepasrepondre@assia.fr",
+        "24 heures",
+        "le 25/11/2025 à 14h05",
+        "ne sert qu'une fois",
+        "mot de passe",
+        "indésirables",
+        "13 chiffres",
+    ):
         assert expected in text, expected
 
 
@@ -44,7 +51,9 @@ def test_confirmation_text_follows_the_guide():
     ],
 )
 def test_code_answers(outcome, expected):
-    result = reg_service.CodeResult(outcome, expires_at=datetime.now(timezone.utc) + timedelta(hours=3), attempts_left=3)
+    result = reg_service.CodeResult(
+        outcome, expires_at=datetime.now(timezone.utc) + timedelta(hours=3), attempts_left=3
+    )
     assert expected in reg.code_answer(SMIE, result, "Europe/Paris")
 
 
@@ -55,7 +64,10 @@ MIEL = load_tenant("miel")
     "tenant, expected",
     [
         (MIEL, "appelez Miel au 04 77 49 35 35"),
-        (MIEL.copy(update={"phone": None, "opening_hours": None}), "écrivez à digital.assistance-miel@malakoffhumanis.com"),
+        (
+            MIEL.copy(update={"phone": None, "opening_hours": None}),
+            "écrivez à digital.assistance-miel@malakoffhumanis.com",
+        ),
         (SMIE, "contactez SMIE Mutuelle depuis votre espace personnel, sur www.mutuellesmie.com"),
     ],
     ids=["phone", "address-only", "member-space-only"],

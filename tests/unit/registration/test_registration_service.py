@@ -167,7 +167,10 @@ def test_unknown_numbers_are_throttled_like_known_ones(smie_ctx, engine):
 
 def test_guessing_across_conversations_is_throttled_per_member(smie_ctx, member, clock):
     for attempt in range(reg.MAX_ACCESS_FAILURES_PER_HOUR):
-        assert reg.check_access(smie_ctx, member.adherent_number, f"X-{attempt}", conversation=f"c{attempt}").outcome == reg.NO_MATCH
+        assert (
+            reg.check_access(smie_ctx, member.adherent_number, f"X-{attempt}", conversation=f"c{attempt}").outcome
+            == reg.NO_MATCH
+        )
     # even the right code is refused for the hour, with the answer of a wrong code
     assert reg.check_access(smie_ctx, member.adherent_number, member.access_code).outcome == reg.NO_MATCH
     clock.advance(seconds=reg.ACCESS_FAILURE_WINDOW.total_seconds() + 600)
@@ -184,19 +187,25 @@ def _notices(outbox_path, kind: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     "contacts, expected",
     [
-        ({"email": "paul.durand@example.com", "mobile": "+33612345611"},
-         {("email", "paul.durand@example.com"), ("sms", "+33612345611")}),
+        (
+            {"email": "paul.durand@example.com", "mobile": "+33612345611"},
+            {("email", "paul.durand@example.com"), ("sms", "+33612345611")},
+        ),
         ({"email": "claire.moreau@example.com", "mobile": None}, {("email", "claire.moreau@example.com")}),
         ({"email": None, "mobile": None}, set()),
     ],
     ids=["email-and-mobile", "email-only", "no-contact"],
 )
-def test_the_lock_notice_goes_to_the_contacts_on_file_once_per_window(smie_ctx, engine, outbox_path, clock, contacts, expected):
+def test_the_lock_notice_goes_to_the_contacts_on_file_once_per_window(
+    smie_ctx, engine, outbox_path, clock, contacts, expected
+):
     m = add_member(engine, **contacts)
 
     def guess(count: int, start: int) -> None:
         for attempt in range(start, start + count):
-            reg.check_access(smie_ctx, m.adherent_number, f"X-{attempt}", "intrus@example.net", client=f"client:{attempt}")
+            reg.check_access(
+                smie_ctx, m.adherent_number, f"X-{attempt}", "intrus@example.net", client=f"client:{attempt}"
+            )
 
     guess(reg.MAX_ACCESS_FAILURES_PER_HOUR - 1, 0)
     assert _notices(outbox_path, "locked") == []  # not before the limit

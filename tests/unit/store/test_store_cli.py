@@ -124,7 +124,7 @@ def test_a_sqlite_folder_that_cannot_be_created(tmp_path: Path) -> None:
 
 def _read_only_url(db_url: str) -> str:
     if db_url.startswith("sqlite"):
-        return f"sqlite:///file:{db_url[len('sqlite:///'):]}?mode=ro&uri=true"
+        return f"sqlite:///file:{db_url[len('sqlite:///') :]}?mode=ro&uri=true"
     base, _, options = db_url.partition("?options=")
     from urllib.parse import unquote
 

@@ -70,8 +70,11 @@ def test_known_email(slots, expected):
     [
         ("request_human", [], "advisor_request"),
         ("complaint", [], "complaint"),
-        ("greet", [{"event": "user", "text": "x"}, {"event": "slot", "name": "support_reason", "value": "fallback"}],
-         "fallback"),
+        (
+            "greet",
+            [{"event": "user", "text": "x"}, {"event": "slot", "name": "support_reason", "value": "fallback"}],
+            "fallback",
+        ),
     ],
 )
 async def test_offer_sets_the_reason_and_the_pending_question(intent, events, reason):

@@ -27,7 +27,11 @@ def reason_slot(value):
         ([user()], "greet", "other"),
         ([user()], None, "other"),
         # second fallback: the message is reverted, the reason set after it wins
-        ([user(), action("action_default_fallback"), {"event": "rewind"}, reason_slot("fallback")], "greet", "fallback"),
+        (
+            [user(), action("action_default_fallback"), {"event": "rewind"}, reason_slot("fallback")],
+            "greet",
+            "fallback",
+        ),
         ([user(), reason_slot("activation_locked")], "inform", "activation_locked"),
         # a reason left from an earlier hand-off does not stick
         ([reason_slot("fallback"), user()], "request_human", "advisor_request"),

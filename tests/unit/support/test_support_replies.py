@@ -29,8 +29,17 @@ SATURDAY_10H = paris(2025, 11, 22, 10)
 
 @pytest.mark.parametrize(
     "reason",
-    ["advisor_request", "fallback", "activation_locked", "contact_not_theirs", "no_contact_on_file",
-     "code_not_delivered", "complaint", "other", "???"],
+    [
+        "advisor_request",
+        "fallback",
+        "activation_locked",
+        "contact_not_theirs",
+        "no_contact_on_file",
+        "code_not_delivered",
+        "complaint",
+        "other",
+        "???",
+    ],
 )
 @pytest.mark.parametrize("tenant", [MIEL, SMIE], ids=["miel", "smie"])
 def test_offer_uses_only_the_tenant_s_facts(tenant, reason):
@@ -82,10 +91,16 @@ def _ticket(outcome, **kw):
 @pytest.mark.parametrize(
     "tenant, result, expected",
     [
-        (MIEL, _ticket("sent", ack_delivery=DeliveryResult("delivered", "email", 2, "p***l@example.org")),
-         "C'est transmis"),
-        (MIEL, _ticket("sent", ack_delivery=DeliveryResult("queued", "email", 2, "p***l@example.org")),
-         "renvoyé automatiquement"),
+        (
+            MIEL,
+            _ticket("sent", ack_delivery=DeliveryResult("delivered", "email", 2, "p***l@example.org")),
+            "C'est transmis",
+        ),
+        (
+            MIEL,
+            _ticket("sent", ack_delivery=DeliveryResult("queued", "email", 2, "p***l@example.org")),
+            "renvoyé automatiquement",
+        ),
         (MIEL, _ticket("queued"), "sera transmise dès que possible"),
         (MIEL, _ticket("failed"), "04 77 49 35 35"),
         (SMIE, _ticket("no_support_address"), "indiquez cette référence"),

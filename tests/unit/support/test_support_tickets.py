@@ -169,9 +169,12 @@ def test_ticket_limits_trip(make_ctx, outbox_path, engine, limit_env, calls, ref
     assert len(_tickets(engine)) == refused_at
     assert len([m for m in read_outbox(outbox_path) if m["to"] == SUPPORT]) == refused_at
     with session_scope(engine) as session:
-        assert session.execute(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "ticket_rate_limited")
-        ).scalar_one() == len(calls) - refused_at
+        assert (
+            session.execute(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "ticket_rate_limited")
+            ).scalar_one()
+            == len(calls) - refused_at
+        )
 
 
 def test_other_clients_and_conversations_are_not_limited(ctx):

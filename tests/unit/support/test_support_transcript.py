@@ -24,22 +24,48 @@ def requested(slot):
 @pytest.mark.parametrize(
     "events, expected",
     [
-        ([user("bonjour"), bot("Bonjour, que puis-je faire ?")], [f"{USER} : bonjour", f"{BOT} : Bonjour, que puis-je faire ?"]),
+        (
+            [user("bonjour"), bot("Bonjour, que puis-je faire ?")],
+            [f"{USER} : bonjour", f"{BOT} : Bonjour, que puis-je faire ?"],
+        ),
         ([user(f"mon nir est {NIR}")], [f"{USER} : mon nir est [n° de sécurité sociale masqué]"]),
         ([user("écrivez-moi à paul.durand@example.com")], [f"{USER} : écrivez-moi à p***d@example.com"]),
         ([user("appelez le 06 12 34 56 78")], [f"{USER} : appelez le [téléphone masqué se terminant par 78]"]),
         ([user("le code 1753446898276 ne marche pas")], [f"{USER} : le code [code masqué] ne marche pas"]),
         ([requested("access_code"), user("SMIE-4821")], [f"{USER} : [masqué]"]),
-        ([requested("otp_code"), user("482913"), requested(None), user("482913")],
-         [f"{USER} : [masqué]", f"{USER} : [code masqué]"]),
-        ([requested("nir"), user("c'est 180104221812333"), {"event": "active_loop", "name": None}, user("merci")],
-         [f"{USER} : [masqué]", f"{USER} : merci"]),
+        (
+            [requested("otp_code"), user("482913"), requested(None), user("482913")],
+            [f"{USER} : [masqué]", f"{USER} : [code masqué]"],
+        ),
+        (
+            [requested("nir"), user("c'est 180104221812333"), {"event": "active_loop", "name": None}, user("merci")],
+            [f"{USER} : [masqué]", f"{USER} : merci"],
+        ),
         ([user("/affirm"), user("/deny")], [f"{USER} : (bouton) oui", f"{USER} : (bouton) non"]),
         ([bot("Ligne 1\nLigne 2\n\nLigne 3")], [f"{BOT} : Ligne 1 / Ligne 2 / Ligne 3"]),
-        ([user(""), bot(None), {"event": "action", "name": "action_listen"}, {"event": "slot", "name": "x", "value": 1}], []),
+        (
+            [
+                user(""),
+                bot(None),
+                {"event": "action", "name": "action_listen"},
+                {"event": "slot", "name": "x", "value": 1},
+            ],
+            [],
+        ),
     ],
-    ids=["plain", "nir", "email", "phone", "activation-code", "access-code-answer", "otp-then-free", "nir-form-closed",
-         "buttons", "multiline", "ignored"],
+    ids=[
+        "plain",
+        "nir",
+        "email",
+        "phone",
+        "activation-code",
+        "access-code-answer",
+        "otp-then-free",
+        "nir-form-closed",
+        "buttons",
+        "multiline",
+        "ignored",
+    ],
 )
 def test_transcript_lines(events, expected):
     assert transcript_lines(events) == expected

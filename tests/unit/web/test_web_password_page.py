@@ -187,8 +187,15 @@ def test_each_policy_failure_has_its_message(ctx, engine, member, password, mess
         ({"birth_date": ""}, "Indiquez votre date de naissance."),
         ({"password": "", "password_confirm": ""}, "Choisissez un mot de passe."),
     ],
-    ids=["confirm-differs", "wrong-birth-date", "impossible-date", "future-date", "too-old", "no-birth-date",
-         "no-password"],
+    ids=[
+        "confirm-differs",
+        "wrong-birth-date",
+        "impossible-date",
+        "future-date",
+        "too-old",
+        "no-birth-date",
+        "no-password",
+    ],
 )
 def test_form_errors(ctx, engine, member, fields, message):
     response = _post(ctx, _token(engine, member), **fields)
@@ -198,7 +205,9 @@ def test_form_errors(ctx, engine, member, fields, message):
 
 
 # read as in the chat (bot.identity.parse_birth_date): the page's own forms and the chat's
-@pytest.mark.parametrize("birth_date", ["12/03/1980", "1980-03-12", " 12.03.1980 ", "12-03-1980", "12 mars 1980", "12/03/80"])
+@pytest.mark.parametrize(
+    "birth_date", ["12/03/1980", "1980-03-12", " 12.03.1980 ", "12-03-1980", "12 mars 1980", "12/03/80"]
+)
 def test_birth_date_formats(ctx, engine, member, birth_date):
     assert _post(ctx, _token(engine, member), birth_date=birth_date).status == 200
 
