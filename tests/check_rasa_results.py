@@ -101,9 +101,7 @@ def main(results: Path) -> int:
         failures.append("response selection accuracy")
 
     intent_failures, weakest_intents = check_labels("intent", intent, nlu["per_intent"])
-    selection_failures, weakest_selections = check_labels(
-        "retrieval intent", selection, nlu["per_retrieval_intent"]
-    )
+    selection_failures, weakest_selections = check_labels("retrieval intent", selection, nlu["per_retrieval_intent"])
     failures += intent_failures + selection_failures
 
     print(f"{'measure':32} {'value':>8} {'threshold':>10}")

@@ -42,6 +42,7 @@ from db_schemas import with_pg_options
 from helpers.outbox import read_outbox
 from helpers.ports import free_port
 from layer_guard import (  # noqa: F401 - the layer guard hooks, registered with this conftest
+    add_session_check,
     current_layer,
     pytest_addoption,
     pytest_collection_finish,
@@ -56,6 +57,43 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+# The first message of every conversation a test opens with ``Assistant.say``: a conversation
+# test must reach a flow with a sentence of its own, not with a training example of data/nlu
+# (that would prove only that the model remembers its data). Typed payloads and fixed phrases
+# of one or two words (« bonjour », « merci beaucoup », « au revoir ») are exempt.
+_OPENERS: Dict[str, tuple] = {}
+FIXED_PHRASE_WORDS = 2
+
+
+def _record_opener(sender: str, message: str) -> None:
+    if sender not in _OPENERS:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+        _OPENERS[sender] = (message, test)
+
+
+def openers_copied_from_training() -> List[str]:
+    """Conversations opened with a training example, one line each (a session check)."""
+    if not _OPENERS:
+        return []
+    from check_test_sentences import normalise, training_examples
+
+    trained = training_examples()
+    found = set()
+    for message, test in _OPENERS.values():
+        if message.lstrip().startswith("/") or len(message.split()) <= FIXED_PHRASE_WORDS:
+            continue
+        intent = trained.get(normalise(message))
+        if intent:
+            found.add(
+                f"{test} opens a conversation with {message!r}, a training example of {intent} in data/nlu: "
+                "write a fresh phrasing that reaches the same flow"
+            )
+    return sorted(found)
+
+
+add_session_check(openers_copied_from_training)
 
 
 def latest_model() -> Path | None:
@@ -123,6 +161,7 @@ class Assistant:
         Give several conversations the same ``client_ip`` to play one client
         (one browser, one office behind a NAT), or different ones to play several.
         """
+        _record_opener(sender, message)
         payload: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             payload["metadata"] = metadata
@@ -163,7 +202,12 @@ class Assistant:
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "bot", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120, check=check,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=check,
         )
 
     def log(self) -> str:
@@ -176,7 +220,7 @@ class Assistant:
 
     def _rows(self, url: str, sql: str, table: str | None, **params: Any) -> List[tuple]:
         """Rows of ``sql`` on the database of ``url`` (SQLite or PostgreSQL); none while ``table`` is missing."""
-        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
             return []
         engine = sa.create_engine(url, poolclass=NullPool, future=True)
         try:
@@ -235,7 +279,6 @@ def store_backend() -> str:
     if backend not in ("sqlite", "postgres"):
         pytest.fail(f"{BACKEND_ENV}={backend!r}: expected sqlite or postgres")
     return backend
-
 
 
 def _create_schemas(base: str, schemas: List[str]) -> None:
@@ -333,7 +376,11 @@ def start_assistant(tmp_root: Path, tenant: str, extra_env: Dict[str, str] | Non
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--model", str(model)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     assistant = Assistant(tenant, port, actions_port, workdir, env, process, log_path, pg_schemas=schemas)
     try:

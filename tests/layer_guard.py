@@ -18,7 +18,10 @@ Always, with or without ``--layer``:
 - markers are strict (``--strict-markers``): ``@pytest.mark.conversaton`` is an error;
 - a test under tests/conversation/ without the ``conversation`` marker, or under
   tests/browser/ without ``browser``, or a unit-layer test starting a server
-  (``start_assistant``) is an error: it would land in the wrong layer.
+  (``start_assistant``) is an error: it would land in the wrong layer;
+- the checks registered with :func:`add_session_check` run at the end of the
+  session and fail it (tests/conftest.py: no conversation opened with a
+  training example).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import pytest
 import yaml
@@ -42,6 +45,17 @@ FOLDER_MARKERS = {"conversation": "conversation", "browser": "browser"}
 _KEYWORDS = {"and", "or", "not", "True", "False"}
 
 _state: Dict[str, object] = {"layer": None}
+_session_checks: List[Callable[[], List[str]]] = []
+
+
+def add_session_check(check: Callable[[], List[str]]) -> None:
+    """Run ``check`` at the end of the session; the problems it returns fail the run.
+
+    (tests/conftest.py is also imported as ``tests.conftest`` by some test modules:
+    each copy registers its own check, on its own state.)
+    """
+    if check not in _session_checks:
+        _session_checks.append(check)
 
 
 def current_layer() -> str | None:
@@ -137,12 +151,17 @@ def _summary(layer: str, floor: Dict[str, int]) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    problems: List[str] = []
+    for check in _session_checks:
+        problems += [problem for problem in check() if problem not in problems]
+    _state["problems"] = problems
+    if problems and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     layer = current_layer()
     if layer is None:
         return
     floor = load_floors()[layer]
     ran = int(_state["passed"]) + int(_state["failed"]) + int(_state["skipped"])  # type: ignore[arg-type]
-    problems: List[str] = []
     if ran < floor["min_tests"]:
         problems.append(
             f"only {ran} tests ran in layer {layer}, its floor is {floor['min_tests']} ({FLOORS_FILE.name}): "
@@ -155,7 +174,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 f"{_state['skipped']} tests skipped in layer {layer} with the CI services configured, "
                 f"at most {max_skipped} allowed ({FLOORS_FILE.name})"
             )
-    _state["problems"] = problems
     line = _summary(layer, floor) + (": FAILED" if problems or exitstatus != 0 else ": OK")
     _state["line"] = line
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
@@ -165,8 +183,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
-    if current_layer() is None or "line" not in _state:
-        return
     for problem in _state.get("problems") or []:  # type: ignore[union-attr]
-        terminalreporter.write_line(f"FLOOR: {problem}", red=True, bold=True)
-    terminalreporter.write_line(str(_state["line"]), bold=True)
+        terminalreporter.write_line(f"GUARD: {problem}", red=True, bold=True)
+    if current_layer() is not None and "line" in _state:
+        terminalreporter.write_line(str(_state["line"]), bold=True)

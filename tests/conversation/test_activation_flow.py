@@ -1,6 +1,6 @@
 """Miel-style activation over REST against a really started server (issue 5).
 
-From « je veux activer mon espace » to an active account: the identity
+From « j'aimerais activer mon compte sur votre site » to an active account: the identity
 form, the matching, the mobile on file confirmed masked, the SMS code read
 from the outbox, the two e-mails (to the address on file), and the password
 page of the link. What an impostor meets is in test_activation_security.py. The
@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +32,8 @@ pytestmark = pytest.mark.conversation
 
 ROOT = Path(__file__).resolve().parents[2]
 MIEL = load_tenant("miel")
-START = "je veux activer mon espace"
+# a fresh phrasing, not a training example of data/nlu (tests/conftest.py refuses those)
+START = "j'aimerais activer mon compte sur votre site"
 FOUND = "retrouvé votre dossier"
 STILL_YOURS = "toujours le vôtre"
 PASSWORD = "Printemps-2025!"
@@ -235,12 +234,11 @@ def test_happy_path_from_the_first_message_to_an_active_account(miel):
 
 
 def _assert_tracker_store_clean(miel, sender: str, p: Person, code: str) -> None:
-    with sqlite3.connect(miel.workdir / "conversations.db") as db:
-        rows = [row[0] for row in db.execute("select data from events where sender_id = ?", (sender,))]
+    rows = [data for _, data in miel.stored_events(sender)]  # SQLite or PostgreSQL
     assert len(rows) > 20
     # every text of every event (timestamps are numbers and left out: a code
     # could appear among their digits by chance)
-    stored = "\n".join(_strings(json.loads(row)) for row in rows)
+    stored = "\n".join(_strings(row) for row in rows)
     compact = p.nir.replace(" ", "")
     for secret in (p.nir, compact, compact[5:13], p.nir[11:], code, p.email, p.mobile_e164):
         assert secret not in stored, f"{secret!r} found in the tracker store"
@@ -306,7 +304,9 @@ def test_impossible_birth_dates_are_explained(miel, answer, expected):
 
 def test_several_values_in_one_message(miel, person):
     sender = start(miel)
-    reply = say(miel, sender, f"{person.last_name} {person.first_name} née le {person.born} dans le {person.department}")
+    reply = say(
+        miel, sender, f"{person.last_name} {person.first_name} née le {person.born} dans le {person.department}"
+    )
     assert "C'est noté" in reply and f"votre nom ({person.last_name})" in reply, reply
     assert f"votre prénom ({person.first_name})" in reply
     assert "Quel est votre numéro de sécurité sociale" in reply
@@ -393,7 +393,9 @@ def say_all(miel, p: Person) -> str:
 def test_three_failed_matchings_hand_off_to_support(miel):
     stranger = new_person()
     sender = start(miel)
-    message = f"{stranger.last_name.upper()} {stranger.first_name}, {stranger.nir}, {stranger.born}, {stranger.department}"
+    message = (
+        f"{stranger.last_name.upper()} {stranger.first_name}, {stranger.nir}, {stranger.born}, {stranger.department}"
+    )
     assert "2 essais" in say(miel, sender, message)
     assert "1 essai" in say(miel, sender, message)
     reply = say(miel, sender, message)
@@ -424,7 +426,9 @@ def test_locked_member_is_handed_to_support(miel):
 def test_names_in_the_other_order_still_match(miel, person):
     sender = start(miel)
     # "Prénom Nom" without capitals: the order is a guess, tried both ways
-    reply = say(miel, sender, f"{person.first_name} {person.last_name}, {person.nir}, {person.born}, {person.department}")
+    reply = say(
+        miel, sender, f"{person.first_name} {person.last_name}, {person.nir}, {person.born}, {person.department}"
+    )
     assert FOUND in reply, reply
 
 

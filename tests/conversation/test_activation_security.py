@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-from conftest import Assistant, start_assistant, stop_assistant
 from db_schemas import POSTGRES_ENV, with_pg_options
 from sqlalchemy import create_engine, text
 from test_activation_flow import (
@@ -40,6 +39,8 @@ from test_activation_flow import (
     say,
     start,
 )
+
+from tests.conftest import Assistant, start_assistant, stop_assistant
 
 pytestmark = pytest.mark.conversation
 
@@ -263,7 +264,7 @@ def test_country_allow_list_sends_the_code_by_e_mail(tight):
 
 def test_ticket_limits_per_conversation_and_client(tight):
     sender = tight.new_sender("ticket")
-    say(tight, sender, "je veux parler à un conseiller")
+    say(tight, sender, "je veux qu'un conseiller m'aide")
     say(tight, sender, "oui")
     say(tight, sender, "Je n'arrive pas à me connecter depuis hier.")
     say(tight, sender, "ticket.relay@example.org")

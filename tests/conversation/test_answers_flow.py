@@ -54,7 +54,7 @@ def test_smie_service_questions_do_not_borrow_miel_services(smie, question, _exp
     "question, expected",
     [
         ("quelles sont les règles pour le mot de passe ?", "8 caractères"),
-        ("pourquoi le département de naissance doit correspondre ?", "1 80 10 42"),
+        ("pourquoi mon département de naissance doit-il être le même que dans mon numéro de sécu ?", "1 80 10 42"),
         ("je n'ai pas reçu le code par sms", "code"),
     ],
 )
@@ -69,20 +69,33 @@ def test_smie_login_in_two_steps(smie):
     _no_other_tenant_fact(text, "smie")
 
 
+# fresh phrasings (not training examples of data/nlu) of the three contact questions
+CONTACT_QUESTIONS = {
+    "phone": "à quel numéro je peux vous appeler ?",
+    "address": "à quelle adresse je peux vous écrire par la poste ?",
+    "hours": "c'est quoi vos heures d'ouverture ?",
+}
+# what the reply says when the profile has no such fact (SMIE's guide gives none)
+NOT_IN_PROFILE = {"phone": "pas de numéro de téléphone", "address": "pas d'adresse postale", "hours": "pas d'horaires"}
+
+
 @pytest.mark.parametrize("tenant", ["miel", "smie"])
-@pytest.mark.parametrize(
-    "question",
-    ["quel est votre numéro de téléphone ?", "quelle est votre adresse postale ?", "vous êtes ouverts quand ?"],
-)
-def test_contact_questions_give_each_tenant_its_own_facts(assistants, tenant, question):
+@pytest.mark.parametrize("topic", ["phone", "address", "hours"])
+def test_contact_questions_give_each_tenant_its_own_facts(assistants, tenant, topic):
     assistant = assistants[tenant]
     assistant.set_clock(None)
-    text = assistant.say_text(assistant.new_sender(), question)
-    profile = load_tenant(tenant)
-    if profile.phone is None:
-        assert "04 " not in text and profile.website_host in text
+    text = assistant.say_text(assistant.new_sender(), CONTACT_QUESTIONS[topic])
+    profile = load_tenant(tenant)  # the facts of bot/tenants/<tenant>.yml
+    if topic in ("phone", "hours") and profile.phone is not None:
+        assert profile.phone.number in text, text
+        assert profile.opening_hours.text in text, text  # when to call
+    elif topic == "address" and profile.postal_address is not None:
+        assert ", ".join(profile.postal_address) in text, text
     else:
-        assert profile.display_name in text
+        # nothing invented: says the fact is not known and where to go instead
+        assert NOT_IN_PROFILE[topic] in text, text
+        assert profile.contact_in_space in text and profile.website_host in text, text
+        assert "04 " not in text
     _no_other_tenant_fact(text, tenant)
 
 
@@ -98,7 +111,7 @@ def test_contact_questions_give_each_tenant_its_own_facts(assistants, tenant, qu
 def test_opening_hours_are_used_not_recited(miel, instant, closed):
     miel.set_clock(instant)
     try:
-        text = miel.say_text(miel.new_sender(), "quels sont vos horaires ?")
+        text = miel.say_text(miel.new_sender(), "vous répondez au téléphone à quelles heures ?")
     finally:
         miel.set_clock(None)
     assert "8h30" in text
@@ -110,12 +123,22 @@ def test_opening_hours_are_used_not_recited(miel, instant, closed):
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["quel temps fera-t-il demain à Lyon ?", "quel médicament prendre pour la grippe ?", "racontez-moi une blague"],
+    "question, health",
+    [
+        ("quel temps fera-t-il demain à Lyon ?", False),
+        ("quel médicament prendre pour la grippe ?", True),
+        ("racontez-moi une blague", False),
+    ],
 )
-def test_out_of_scope_gets_a_polite_answer_not_a_faq(miel, question):
+def test_out_of_scope_gets_a_polite_answer_not_a_faq(miel, question, health):
     text = miel.say_text(miel.new_sender(), question)
-    assert "activer votre espace" in text or "Je peux vous aider" in text or "reformuler" in text, text
+    # the out-of-scope answer itself: not the help menu, not a "please rephrase"
+    assert "je ne peux pas vous aider sur ce sujet" in text, text
+    assert "Je peux vous aider à :" not in text and "reformuler" not in text, text
+    # and what the assistant can do instead
+    assert "activer votre espace" in text and "coordonnées de la mutuelle" in text, text
+    if health:
+        assert "médecin ou à votre pharmacien" in text, text
     assert "Kalixia" not in text and "tiers payant" not in text
 
 

@@ -24,7 +24,7 @@ from helpers.nir import group_nir, make_nir
 pytestmark = pytest.mark.conversation
 
 ROOT = Path(__file__).resolve().parents[2]
-START = "je veux activer mon espace"
+START = "je voudrais ouvrir mon accès en ligne"  # not a training example of data/nlu
 
 # what the identity questions and refusals say (domain/activation.yml, bot/identity)
 IDENTITY_QUESTIONS = (

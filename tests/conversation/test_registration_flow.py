@@ -1,6 +1,6 @@
 """SMIE-style registration over REST against a really started server (issues 6 and 12).
 
-From « je veux créer mon compte » to an active account: adherent number and
+From « je souhaite ouvrir mon compte adhérent en ligne » to an active account: adherent number and
 access code « indiqués dans le courrier », e-mail, CGU accepted, the e-mail
 « Je valide mon inscription » read from the outbox, its link followed to the
 password page. Failure paths: wrong access code (3 times: support), CGU
@@ -19,22 +19,21 @@ import csv
 import json
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 import requests
-from conftest import start_assistant, stop_assistant
 from helpers.nir import make_nir
 
 from bot.tenants import load_tenant
+from tests.conftest import start_assistant, stop_assistant
 
 pytestmark = pytest.mark.conversation
 
 SMIE = load_tenant("smie")
-START = "je veux créer mon compte"
+START = "je souhaite ouvrir mon compte adhérent en ligne"  # not a training example of data/nlu
 PASSWORD = "Printemps-2025!"
 
 
@@ -147,11 +146,8 @@ class PasswordPage:
 
 def stored_conversation(smie, sender: str) -> str:
     """What the member and the assistant said, and the slot values, as stored."""
-    with sqlite3.connect(smie.workdir / "conversations.db") as conn:
-        rows = conn.execute("select data from events where sender_id = ?", (sender,)).fetchall()
     kept = []
-    for (data,) in rows:
-        event = json.loads(data)
+    for _, event in smie.stored_events(sender):  # SQLite or PostgreSQL
         if event.get("event") in ("user", "bot"):
             kept.append(str(event.get("text")))
             kept.append(str((event.get("parse_data") or {}).get("text")))
@@ -356,7 +352,9 @@ def test_an_impostor_with_the_letter_gets_nothing_at_their_own_address(smie):
     assert "Acceptez-vous les conditions générales d'utilisation" in reply, reply
     reply = say(smie, sender, "/affirm")
     assert "Je valide mon inscription" in reply and masked in reply, reply
-    assert [m["kind"] for m in smie.outbox_for(victim.email) if m["channel"] == "email"][-1] == "registration_confirmation"
+    assert [m["kind"] for m in smie.outbox_for(victim.email) if m["channel"] == "email"][
+        -1
+    ] == "registration_confirmation"
 
     assert smie.outbox_for(impostor) == [] and smie.outbox_for(impostor.upper()) == []
     assert all(impostor not in json.dumps(m) for m in smie.outbox())

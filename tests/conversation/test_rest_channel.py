@@ -8,7 +8,6 @@ address (``X-Forwarded-For`` trusted from 127.0.0.1 in the test servers).
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.error
 import urllib.request
 
@@ -22,8 +21,13 @@ pytestmark = pytest.mark.conversation
 UNSIGNED = "n'a pas été délivré par ce service"
 
 
-def _post(assistant, body: bytes, content_type: str = "application/json", path: str = "/webhooks/rest/webhook",
-          headers: dict | None = None):
+def _post(
+    assistant,
+    body: bytes,
+    content_type: str = "application/json",
+    path: str = "/webhooks/rest/webhook",
+    headers: dict | None = None,
+):
     request = urllib.request.Request(
         f"{assistant.base_url}{path}", data=body, headers={"Content-Type": content_type, **(headers or {})}
     )
@@ -38,19 +42,12 @@ def _say(assistant, sender: str, message: str, **extra):
     return _post(assistant, json.dumps({"sender": sender, "message": message, **extra}).encode())
 
 
-def _tracker_db(assistant) -> str:
-    return assistant.env["ASSISTANT_TRACKER_DATABASE_URL"][len("sqlite:///"):]
-
-
 def _stored_senders(assistant) -> set:
-    with sqlite3.connect(_tracker_db(assistant)) as db:
-        return {row[0] for row in db.execute("select distinct sender_id from events")}
+    return assistant.stored_senders()  # SQLite or PostgreSQL, whichever the server uses
 
 
 def _events(assistant, sender: str) -> list:
-    with sqlite3.connect(_tracker_db(assistant)) as db:
-        rows = db.execute("select type_name, data from events where sender_id = ? order by id", (sender,))
-        return [(name, json.loads(data)) for name, data in rows]
+    return assistant.stored_events(sender)
 
 
 def _user_events(assistant, sender: str) -> list:
@@ -179,8 +176,11 @@ def test_the_client_key_is_set_by_the_server_from_the_client_address(miel):
     miel.say(sender, "merci", client_ip="198.51.100.20")
     assert _user_events(miel, sender)[-1]["metadata"]["client"] == client_key(key, "198.51.100.20")
     # behind the trusted proxy (127.0.0.1) the address it appended counts, not one the caller invented
-    _post(miel, json.dumps({"sender": sender, "message": "bonjour"}).encode(),
-          headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9"})
+    _post(
+        miel,
+        json.dumps({"sender": sender, "message": "bonjour"}).encode(),
+        headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9"},
+    )
     assert _user_events(miel, sender)[-1]["metadata"]["client"] == client_key(key, "203.0.113.9")
     # a direct call: the peer address
     _say(miel, sender, "bonjour")

@@ -12,15 +12,14 @@ and SMIE, whose guide gives no support address.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any, Iterator, Tuple
 
 import pytest
-from conftest import Assistant, start_assistant, stop_assistant
 from helpers.ports import free_port
 from helpers.smtp import SmtpSink
 
 from bot.tenants import load_tenant
+from tests.conftest import Assistant, start_assistant, stop_assistant
 
 pytestmark = pytest.mark.conversation
 
@@ -134,16 +133,15 @@ def test_full_hand_off_reaches_the_support_mailbox_with_a_masked_transcript(miel
     (ack,) = sink.wait_for("jean.test@example.org")
     assert reference in ack.get_content() or reference in ack["Subject"]
 
-    with sqlite3.connect(assistant.workdir / "assistant.db") as conn:
-        state = conn.execute("select state from support_tickets where reference = ?", (reference,)).fetchone()
-    assert state == ("sent",)
+    state = assistant.member_rows("select state from support_tickets where reference = :ref", ref=reference)
+    assert state == [("sent",)]
 
 
 def test_closed_line_says_when_it_reopens(miel_smtp):
     assistant, _sink = miel_smtp
     assistant.set_clock(SATURDAY_10H_PARIS)
     try:
-        offer = say(assistant, assistant.new_sender("closed"), "je veux parler à quelqu'un")
+        offer = say(assistant, assistant.new_sender("closed"), "est-ce que je peux parler à une personne ?")
     finally:
         assistant.set_clock(None)
     assert "fermée en ce moment" in offer and "lundi à 8h30" in offer, offer
@@ -168,9 +166,8 @@ def test_smtp_down_then_up_nothing_is_lost(miel_smtp_down):
     finally:
         assistant.set_clock(None)
         sink.stop()
-    with sqlite3.connect(assistant.workdir / "assistant.db") as conn:
-        state = conn.execute("select state from support_tickets where reference = ?", (reference,)).fetchone()
-    assert state == ("sent",)
+    state = assistant.member_rows("select state from support_tickets where reference = :ref", ref=reference)
+    assert state == [("sent",)]
 
 
 # ---- the other ways in ----------------------------------------------------------------
@@ -186,7 +183,11 @@ def test_two_misunderstandings_in_a_row_offer_support(miel):
 
 
 @pytest.mark.parametrize(
-    "message", ["je veux faire une réclamation", "c'est inadmissible, personne ne me répond"]
+    "message",
+    [
+        "je souhaite déposer une réclamation contre vous",
+        "c'est inadmissible, cela fait trois semaines que j'attends une réponse",
+    ],
 )
 def test_a_complaint_is_handed_to_support(miel, message):
     reply = say(miel, miel.new_sender("complaint"), message)
@@ -195,7 +196,7 @@ def test_a_complaint_is_handed_to_support(miel, message):
 
 def test_stop_during_the_support_form(miel):
     sender = miel.new_sender("stop")
-    say(miel, sender, "parler à un conseiller")
+    say(miel, sender, "je voudrais parler à un conseiller de la mutuelle")
     say(miel, sender, "/affirm")
     assert "j'arrête" in say(miel, sender, "stop")
     assert "Bonjour" in say(miel, sender, "bonjour")
@@ -204,7 +205,7 @@ def test_stop_during_the_support_form(miel):
 def test_no_sends_nothing(miel):
     sender = miel.new_sender("no")
     before = len(miel.outbox())
-    say(miel, sender, "parler à un conseiller")
+    say(miel, sender, "je voudrais parler à un conseiller de la mutuelle")
     say(miel, sender, "/affirm")
     say(miel, sender, "Je n'arrive pas à me connecter.")
     say(miel, sender, "paul.non@example.org")
@@ -244,8 +245,7 @@ def test_known_address_is_offered_and_the_verified_member_is_on_the_ticket(smie)
     assert masked in ask and member.email not in ask, ask
     assert "J'enregistre cette demande" in say(smie, sender, "/affirm")
     reference = reference_in(say(smie, sender, "/affirm"), "smie")
-    with sqlite3.connect(smie.workdir / "assistant.db") as conn:
-        row = conn.execute(
-            "select adherent_number, contact_email, reason from support_tickets where reference = ?", (reference,)
-        ).fetchone()
-    assert row == (member.adherent, member.email, "advisor_request")
+    rows = smie.member_rows(
+        "select adherent_number, contact_email, reason from support_tickets where reference = :ref", ref=reference
+    )
+    assert rows == [(member.adherent, member.email, "advisor_request")]
