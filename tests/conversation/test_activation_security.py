@@ -21,7 +21,6 @@ from typing import Iterator, List
 
 import pytest
 from db_schemas import POSTGRES_ENV, with_pg_options
-from sqlalchemy import create_engine, text
 from test_activation_flow import (
     FOUND,
     MIEL,
@@ -40,7 +39,7 @@ from test_activation_flow import (
     start,
 )
 
-from tests.conftest import Assistant, start_assistant, stop_assistant
+from tests.conftest import Assistant, _create_schemas, _drop_schemas, start_assistant, stop_assistant
 
 pytestmark = pytest.mark.conversation
 
@@ -304,9 +303,7 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[List[Assistan
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set")
     schema = f"replicas_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    _create_schemas(base, [schema])
     shared = {
         "ASSISTANT_DATABASE_URL": with_pg_options(base, f"-csearch_path={schema}"),
         "ASSISTANT_SECRET_KEY": "replicas-secret-" + secrets.token_hex(8),
@@ -322,9 +319,7 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[List[Assistan
     finally:
         for assistant in running:
             stop_assistant(assistant)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        _drop_schemas(base, [schema])
 
 
 def test_mismatch_limit_is_shared_by_two_replicas(replicas):
