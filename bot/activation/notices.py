@@ -118,13 +118,14 @@ def queue_notices(
     now = now or clock.now()
     when = format_deadline(ctx.tenant, now, ctx.settings.timezone)
     subject, first = _what(ctx, kind, when, change)
-    emails = {e for e in (previous_email, member.email) if e}
-    mobiles = {m for m in (previous_mobile, member.mobile) if m}
     if kind == CONTACT_CHANGED:
         # the notice is for the contacts the member had before: the old one of
         # what changed, the unchanged other one; never the contact just added
         emails = {previous_email or member.email} - set(added) - {None}
         mobiles = {previous_mobile or member.mobile} - set(added) - {None}
+    else:
+        emails = {e for e in (previous_email, member.email) if e}
+        mobiles = {m for m in (previous_mobile, member.mobile) if m}
     ids: List[int] = []
     for address in sorted(emails):
         ids.append(
