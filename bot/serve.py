@@ -5,6 +5,12 @@ server on <port> (REST webhook, web chat, activation pages, Telegram
 webhook), waits until both answer, prints where to chat, and on Ctrl-C or
 SIGTERM stops both process groups: nothing is left running.
 
+Once started, a child that stops is started again after a backoff
+(:data:`RESTART_FIRST_DELAY` seconds, doubled at each consecutive crash up to
+:data:`RESTART_MAX_DELAY`; a child that ran :data:`RESTART_STABLE_AFTER`
+seconds starts from the first delay again). Meanwhile ``/health`` says
+``degraded`` and members get a short apology (:mod:`bot.adapters.resilience`).
+
 The Rasa server runs through :mod:`bot.adapters.patches.rasa_main` (Rasa
 with the speed fixes ``ASSISTANT_RASA_PATCHES`` enables) and reads a copy of
 ``endpoints.yml`` whose action endpoint is on <actions-port>.
@@ -27,10 +33,14 @@ from typing import Dict, List
 
 import yaml
 
+from bot.service_status import backoff_delays
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.tenants import load_tenant
 
 MODELS_DIR = PROJECT_ROOT / "models"
+RESTART_FIRST_DELAY = 1.0  # seconds
+RESTART_MAX_DELAY = 30.0
+RESTART_STABLE_AFTER = 60.0
 
 
 class ServeError(RuntimeError):
@@ -128,26 +138,71 @@ def _wait_model(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise ServeError(f"the model was not loaded within {timeout:.0f} s")
 
 
+class Child:
+    """One supervised process: how to start it again, and its restart backoff."""
+
+    def __init__(self, name: str, cmd: List[str], env: Dict[str, str]) -> None:
+        self.name = name
+        self.cmd = cmd
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.restarts = 0
+        self.restart_at: float | None = None
+        self._delays = backoff_delays(RESTART_FIRST_DELAY, 2.0, RESTART_MAX_DELAY)
+
+    def start(self) -> subprocess.Popen:
+        self.process = subprocess.Popen(self.cmd, env=self.env, cwd=PROJECT_ROOT, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        return self.process
+
+    def check(self, now: float) -> None:
+        """Start the child again after its backoff if it stopped (called every half second)."""
+        process = self.process
+        if process is None or process.poll() is None:
+            return
+        if self.restart_at is None:
+            if now - self.started_at >= RESTART_STABLE_AFTER:
+                self._delays = backoff_delays(RESTART_FIRST_DELAY, 2.0, RESTART_MAX_DELAY)
+            delay = next(self._delays)
+            self.restart_at = now + delay
+            print(
+                f"[serve] the {self.name} stopped (exit code {process.returncode}): starting it again in {delay:.0f} s",
+                flush=True,
+            )
+        elif now >= self.restart_at:
+            self.restarts += 1
+            self.start()
+            print(f"[serve] the {self.name} started again (restart {self.restarts})", flush=True)
+
+
 class Supervisor:
-    """Owns the child processes and stops them together."""
+    """Owns the child processes, restarts those that stop, and stops them together."""
 
     def __init__(self) -> None:
-        self.children: List[subprocess.Popen] = []
+        self.children: List[Child] = []
 
-    def start(self, cmd: List[str], env: Dict[str, str]) -> subprocess.Popen:
-        process = subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, preexec_fn=_die_with_parent)  # noqa: PLW1509
-        self.children.append(process)
-        return process
+    def start(self, cmd: List[str], env: Dict[str, str], name: str = "child") -> subprocess.Popen:
+        child = Child(name, cmd, env)
+        self.children.append(child)
+        return child.start()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        for child in self.children:
+            child.check(now)
 
     def stop(self, grace: float = 10.0) -> None:
-        for process in self.children:
+        processes = [child.process for child in self.children if child.process is not None]
+        for process in processes:
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
         deadline = time.monotonic() + grace
-        for process in self.children:
+        for process in processes:
             remaining = max(0.1, deadline - time.monotonic())
             try:
                 process.wait(timeout=remaining)
@@ -201,7 +256,9 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         actions = supervisor.start(
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)], env
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
+            env,
+            "action server",
         )
         _wait_http(f"http://127.0.0.1:{settings.actions_port}/health", actions, ready_timeout, "the action server")
         cmd = [
@@ -222,7 +279,7 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
             cmd += ["--enable-api", "--auth-token", settings.api_token or ""]
         if settings.cors_origins:
             cmd += ["--cors", *settings.cors_origins]
-        rasa = supervisor.start(cmd, env)
+        rasa = supervisor.start(cmd, env, "Rasa server")
         _wait_model(f"http://127.0.0.1:{settings.port}/health", rasa, ready_timeout)
         base = f"http://localhost:{settings.port}"
         print(
@@ -239,9 +296,7 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
         if echo_outbox:
             threading.Thread(target=_echo_outbox, args=(settings.outbox_path, stop_event), daemon=True).start()
         while True:
-            for process, what in ((actions, "action server"), (rasa, "Rasa server")):
-                if process.poll() is not None:
-                    raise ServeError(f"the {what} stopped unexpectedly (exit code {process.returncode})")
+            supervisor.check()
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)

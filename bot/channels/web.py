@@ -4,7 +4,9 @@ A Rasa input channel whose blueprint is mounted at the server root, so one
 port serves everything a member's browser reaches:
 
 - ``GET /health``: liveness and what the server really uses (tenant,
-  tracker store class) — tests assert the redacting store is active;
+  tracker store class) — tests assert the redacting store is active; and
+  whether each part it depends on is up (``status`` ``ok`` or
+  ``degraded``, ``down``, ``parts``: :mod:`bot.adapters.health`);
 - ``GET /chat/`` and ``/chat/<file>``: the demo page and the embeddable
   widget (``bot/web/static``), ``GET /chat/config.json``: tenant name and
   colours for the widget, and the REST paths it uses (``webhook``, and
@@ -81,6 +83,8 @@ class WebChannel(InputChannel):
 
         @bp.route("/health", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
+            from bot.adapters import health as parts_health
+
             settings = get_settings()
             agent = getattr(request.app.ctx, "agent", None)
             return response.json(
@@ -89,6 +93,8 @@ class WebChannel(InputChannel):
                     "tenant": settings.tenant,
                     "model_loaded": bool(agent and agent.is_ready()),
                     "tracker_store": _tracker_store_name(request.app),
+                    # status (ok / degraded), down, parts
+                    **await parts_health.report(request.app, settings.actions_port, settings.database_url),
                 }
             )
 

@@ -26,6 +26,7 @@ from typing import Any, Dict, List
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.locks import fencing
 from bot.privacy.events import redact_events
 from bot.settings import get_settings
 
@@ -55,6 +56,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         kwargs.pop("url", None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         self._prepare(url)
+        fencing.prepare(self.engine)  # cross-replica locks (bot/locks/fencing.py)
         logger.info("Conversations stored with redaction (%s)", self.engine.url.get_backend_name())
 
     def _prepare(self, url: str) -> None:
@@ -70,8 +72,10 @@ class RedactingTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the events not yet stored, redacted, and commit."""
+        await fencing.check_holder(tracker.sender_id)  # the turn still holds the conversation
         await self.stream_events(tracker)
         with self.session_scope() as session:
+            fencing.advance(session, tracker.sender_id)  # refuses a stale turn, serialises writes
             stored = self._stored_count(session, tracker.sender_id)
             events = [event.as_dict() for event in tracker.events]
             rows = [event_row(tracker.sender_id, data) for _, data in redact_events(events, start=stored)]

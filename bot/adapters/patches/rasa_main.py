@@ -6,8 +6,12 @@ says (all by default): ``python -m bot serve`` starts the Rasa server this
 way. A patch written for another Rasa version, or one that fails to
 install, is skipped with a warning and Rasa's own code runs instead.
 
-Plain ``rasa run`` / ``rasa shell`` work too, without the patches (slower,
-same behaviour).
+It also installs :mod:`bot.adapters.resilience` (always, not a speed fix):
+a polite apology instead of silence when the action server or a store is
+down, and no conversation started over after a failed read.
+
+Plain ``rasa run`` / ``rasa shell`` work too, without the patches (slower)
+and without the apologies.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from bot.adapters.patches import install_patches
 
 def main() -> None:
     install_patches()
+    from bot.adapters import resilience
+
+    resilience.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
