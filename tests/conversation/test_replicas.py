@@ -34,6 +34,7 @@ pytestmark = pytest.mark.conversation
 LOCK_LIFETIME = 6  # seconds, whole (TICKET_LOCK_LIFETIME of both replicas; Rasa reads it too)
 CONVERSATIONS = 12
 ROUNDS = 3
+PER_REPLICA = 2  # messages of one conversation sent to each replica at the same instant, per round
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,11 @@ def turns_not_interleaved(assistant: Assistant, sender: str) -> None:
         assert ("action", "action_listen") in names[first:second], f"a turn did not finish in {sender}: {names}"
 
 
+def texts_of_round(round_: int) -> List[str]:
+    """The messages of one round, sorted: ``bonjour <round><k><replica a|b>``."""
+    return sorted(f"bonjour {round_}{k}{side}" for k in range(PER_REPLICA) for side in "ab")
+
+
 def test_same_conversation_on_both_replicas_at_once_loses_no_turn(replicas):
     a, b = replicas
     senders = [a.new_sender() for _ in range(CONVERSATIONS)]
@@ -92,25 +98,27 @@ def test_same_conversation_on_both_replicas_at_once_loses_no_turn(replicas):
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             failures.append(f"{text!r} in {sender}: {error!r}")
 
-    with ThreadPoolExecutor(max_workers=2 * CONVERSATIONS) as pool:
+    with ThreadPoolExecutor(max_workers=2 * PER_REPLICA * CONVERSATIONS) as pool:
         for round_ in range(ROUNDS):
-            gate = threading.Barrier(2 * CONVERSATIONS)
+            gate = threading.Barrier(2 * PER_REPLICA * CONVERSATIONS)
             jobs = []
             for sender in senders:
-                jobs.append(pool.submit(send, a, sender, f"bonjour {round_}a", gate))
-                jobs.append(pool.submit(send, b, sender, f"bonjour {round_}b", gate))
+                for text in texts_of_round(round_):
+                    server = a if text.endswith("a") else b
+                    jobs.append(pool.submit(send, server, sender, text, gate))
             for job in jobs:
                 job.result(timeout=300)
     assert failures == []
     lost, disordered = [], []
     for sender in senders:
         texts = user_texts(a, sender)
-        expected = {f"bonjour {r}{side}" for r in range(ROUNDS) for side in "ab"}
-        if set(texts) != expected or len(texts) != len(expected):
+        expected = [text for r in range(ROUNDS) for text in texts_of_round(r)]
+        if sorted(texts) != sorted(expected):
             lost.append((sender, texts))
             continue
-        rounds = [sorted(texts[i : i + 2]) for i in range(0, len(texts), 2)]
-        if rounds != [[f"bonjour {r}a", f"bonjour {r}b"] for r in range(ROUNDS)]:
+        size = 2 * PER_REPLICA
+        rounds = [sorted(texts[i : i + size]) for i in range(0, len(texts), size)]
+        if rounds != [texts_of_round(r) for r in range(ROUNDS)]:
             disordered.append((sender, texts))
         turns_not_interleaved(a, sender)
         started = [name for name, _ in a.stored_events(sender) if name == "session_started"]

@@ -95,26 +95,25 @@ def test_lock_store_rejects_a_non_redis_url(monkeypatch):
 
 @pytest.mark.skipif(not REDIS_URL, reason="ASSISTANT_TEST_REDIS_URL not set")
 def test_redis_lock_store_serialises_a_conversation(monkeypatch):
-    from rasa.core.lock_store import RedisLockStore
-
-    from bot.adapters.extensions.lock_store import ConfiguredLockStore
+    from bot.adapters.extensions.lock_store import ConfiguredLockStore, TicketLockStore
 
     monkeypatch.setenv("ASSISTANT_LOCK_STORE_URL", REDIS_URL)
     store = ConfiguredLockStore(endpoint_config=None)
-    assert isinstance(store, RedisLockStore)
+    assert isinstance(store, TicketLockStore)  # ours, not Rasa's RedisLockStore (issue 18)
     conversation = f"lock-{uuid.uuid4().hex[:8]}"
 
     other = ConfiguredLockStore(endpoint_config=None)  # e.g. a second Rasa server
 
     async def scenario() -> None:
-        async with store.lock(conversation, lock_lifetime=5):
-            seen = other.get_lock(conversation)
-            # the other server sees the lock through Redis: a new ticket would wait
-            assert seen is not None and seen.tickets
-            assert seen.is_locked(seen.last_issued + 1)
+        async with store.lock(conversation):
+            # the other server sees the lock through Redis: its ticket waits
+            ticket = await other.queue.issue(conversation)
+            assert not await other.queue.try_acquire(conversation, ticket)
+            await other.queue.release(conversation, ticket)
         # released: nothing left in Redis for that conversation
-        after = other.get_lock(conversation)
-        assert after is None or not after.tickets
+        assert await other.queue.client.keys(f"{other.queue.prefix}:*:{conversation}") == []
+        await store.queue.client.close()
+        await other.queue.client.close()
 
     asyncio.run(scenario())
 
