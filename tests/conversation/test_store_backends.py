@@ -73,11 +73,12 @@ def test_conversation_locks_are_where_configured(miel):
         assert store_backend() == "sqlite" and "ASSISTANT_LOCK_STORE_URL" not in miel.env
         return
     commands = _redis_commands_during(redis_url, lambda: miel.say_text(sender, "bonjour"))
-    lock_commands = [command for command in commands if f"assistant:lock:{sender}" in command]
+    # the cross-replica lock store (issue 18): Lua scripts on the conversation's ticket queue
+    lock_commands = [command for command in commands if f"assistant:tq:holder:{sender}" in command]
     if store_backend() == "postgres":
         assert miel.env["ASSISTANT_LOCK_STORE_URL"] == redis_url
-        assert any(command.startswith("SET ") for command in lock_commands), commands[-20:]
-        assert any(command.startswith("DEL ") for command in lock_commands), commands[-20:]
+        scripts = [command for command in lock_commands if command.startswith("EVALSHA ")]
+        assert len(scripts) >= 2, commands[-20:]  # acquire, then release (MONITOR also shows their inner commands)
     else:
         assert "ASSISTANT_LOCK_STORE_URL" not in miel.env
         assert lock_commands == []  # in-memory locks

@@ -1,0 +1,76 @@
+"""``bot serve`` keeps serving when its action server crashes (issue 18).
+
+The action server (a child of ``bot serve``) is killed in the middle of an
+activation: the member gets the short French apology instead of silence,
+``/health`` says which part is down, the supervisor starts the action
+server again, and the same answer then moves the activation on from where
+it was (the turn that got the apology was not recorded).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from helpers.processes import child_with, kill
+from test_activation_flow import import_members, new_person, say, start
+
+from bot.service_status import SERVICE_APOLOGY
+
+pytestmark = pytest.mark.conversation
+
+
+def health(assistant) -> dict:
+    status, body = assistant.get("/health")
+    assert status == 200  # the Rasa server answers: alive, even when degraded
+    return json.loads(body)
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{what} not within {timeout:.0f} s")
+
+
+def test_health_lists_every_part_up(miel):
+    found = health(miel)
+    assert found["status"] == "ok" and found["down"] == [], found
+    assert found["parts"]["action_server"] == "up"
+    assert found["parts"]["conversation_store"] == "up"
+    assert found["parts"]["member_store"] == "up"
+    expected_locks = "up" if "ASSISTANT_LOCK_STORE_URL" in miel.env else "not_used"
+    assert found["parts"]["lock_store"] == expected_locks
+
+
+def test_a_killed_action_server_gets_an_apology_then_the_conversation_resumes(miel):
+    member = new_person()
+    import_members(miel, member)
+    sender = start(miel)
+    reply = say(
+        miel,
+        sender,
+        f"{member.last_name.upper()} {member.first_name}, {member.nir}, {member.born}, {member.department}",
+    )
+    assert "retrouvé votre dossier" in reply, reply
+    actions = child_with(miel.process.pid, "rasa_sdk", timeout=5)
+    assert actions is not None, "the action server of bot serve was not found"
+    kill(actions)
+    down = health(miel)
+    assert down["status"] == "degraded" and "action_server" in down["down"], down
+    # "oui": the code by SMS, an action of the action server, which is down
+    reply = say(miel, sender, "oui")
+    assert reply == SERVICE_APOLOGY, reply
+    assert "Traceback" not in reply
+    wait_for(lambda: health(miel)["parts"]["action_server"] == "up", 90, "the action server back")
+    assert "the action server stopped" in miel.log()
+    assert health(miel)["status"] == "ok"
+    # the same answer again: the activation goes on where it was
+    reply = say(miel, sender, "oui")
+    assert "par SMS" in reply, reply
+    users = [event.get("text") for name, event in miel.stored_events(sender) if name == "user"]
+    assert users[-2:] != ["oui", "oui"], users  # the apologised turn was not recorded
+    assert users[-1] == "oui"
