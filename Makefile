@@ -11,6 +11,11 @@ export PYTHONPATH := $(CURDIR)
 # Rasa's defaults, spelled out: config.yml, domain.yml, data/, models/
 RASA_DATA := --config config.yml --domain domain.yml --data data
 
+# the stores `make run-replicas` shares between its two replicas (issue 18), unless set in the environment
+REPLICAS_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/assistant
+REPLICAS_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: nginx run-replicas rolling-restart bench-soak
 .PHONY: help setup browser lock train run shell test test-unit test-conversation test-conversation-pg test-rasa validate lint clean bench
 
 ## help: list the targets and what they do
@@ -34,6 +39,13 @@ browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null && echo "browser: chromium installed"; \
 	else echo "browser: install Debian's chromium (apt-get install chromium) to run the browser tests" >&2; exit 1; fi
+
+## nginx: Debian's nginx-light for `make run-replicas` and the replica tests (no download elsewhere)
+nginx:
+	@if [ -x /usr/sbin/nginx ]; then echo "nginx: /usr/sbin/nginx present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null && echo "nginx: nginx-light installed"; \
+	else echo "nginx: install Debian's nginx-light (apt-get install nginx-light) for make run-replicas" >&2; exit 1; fi
 
 ## lock: regenerate requirements.txt from requirements.in in a fresh 3.10 venv
 lock:
@@ -65,6 +77,17 @@ run: setup train
 	$(PY) -m bot db upgrade
 	$(PY) -m bot members demo --if-empty
 	$(PY) -m bot serve --echo-outbox
+
+## run-replicas: nginx on 127.0.0.1:5005 in front of two replicas on PostgreSQL + Redis (docs/deploy.md)
+run-replicas: setup train nginx
+	ASSISTANT_DATABASE_URL="$${ASSISTANT_DATABASE_URL:-$(REPLICAS_DATABASE_URL)}" \
+	ASSISTANT_TRACKER_DATABASE_URL="$${ASSISTANT_TRACKER_DATABASE_URL:-$(REPLICAS_DATABASE_URL)}" \
+	ASSISTANT_LOCK_STORE_URL="$${ASSISTANT_LOCK_STORE_URL:-$(REPLICAS_REDIS_URL)}" \
+	$(PY) -m bot replicas run
+
+## rolling-restart: restart the replicas of `make run-replicas` one after the other, no request failed
+rolling-restart: setup
+	$(PY) -m bot replicas restart
 
 ## shell: chat in the terminal with the assistant started by `make run`
 shell: setup
@@ -126,6 +149,10 @@ test: setup validate train
 ## bench: speed and memory against the stock `rasa init` bot (bench/README.md)
 bench: setup
 	$(PY) bench/run_bench.py
+
+## bench-soak: load and soak, two replicas behind nginx against one (bench/README.md; MINUTES=10)
+bench-soak: setup train nginx
+	$(PY) bench/soak.py --minutes $${MINUTES:-10}
 
 ## clean: remove test results, local databases and the outbox file
 clean:

@@ -19,6 +19,7 @@ from typing import Callable, List
 # modules that provide ``register(subparsers)``
 COMMAND_MODULES = (
     "bot.serve",
+    "bot.replicas",
     "bot.terminal",
     "bot.store.cli",
     "bot.notify.cli",

@@ -194,18 +194,19 @@ class Supervisor:
             child.check(now)
 
     def stop(self, grace: float = 10.0) -> None:
-        processes = [child.process for child in self.children if child.process is not None]
-        for process in processes:
+        """SIGTERM each child's process group, the last started first (the Rasa server finishes
+        its turns while the action server still answers), SIGKILL after ``grace`` seconds."""
+        for child in reversed(self.children):
+            process = child.process
+            if process is None:
+                continue
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        deadline = time.monotonic() + grace
-        for process in processes:
-            remaining = max(0.1, deadline - time.monotonic())
             try:
-                process.wait(timeout=remaining)
+                process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 try:
                     os.killpg(process.pid, signal.SIGKILL)
@@ -240,7 +241,13 @@ def _echo_outbox(path: Path, stop: threading.Event) -> None:
             print(f"\n{header}\n{message.get('body', '')}\n", flush=True)
 
 
-def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, ready_timeout: float = 120.0) -> int:
+def serve(
+    settings: Settings,
+    model: Path | None,
+    echo_outbox: bool = False,
+    ready_timeout: float = 120.0,
+    interface: str | None = None,
+) -> int:
     tenant = load_tenant(settings.tenant)  # validated before anything starts
     model = model or latest_model()
     if model is None or not model.exists():
@@ -275,6 +282,8 @@ def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, rea
             "--endpoints",
             str(endpoints_file(settings)),
         ]
+        if interface:
+            cmd += ["--interface", interface]
         if settings.enable_api:
             cmd += ["--enable-api", "--auth-token", settings.api_token or ""]
         if settings.cors_origins:
@@ -318,7 +327,9 @@ def _handle(args: argparse.Namespace) -> int:
         ASSISTANT_PUBLIC_URL=args.public_url,
     )
     try:
-        return serve(settings, Path(args.model) if args.model else None, echo_outbox=args.echo_outbox)
+        return serve(
+            settings, Path(args.model) if args.model else None, echo_outbox=args.echo_outbox, interface=args.interface
+        )
     except ServeError as exc:
         raise CliError(str(exc)) from None
 
@@ -332,4 +343,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--public-url", default=None, help="base URL of links sent to members (ASSISTANT_PUBLIC_URL)")
     parser.add_argument("--model", default=None, help="model archive (default: the latest in models/)")
     parser.add_argument("--echo-outbox", action="store_true", help="print messages written to the outbox")
+    parser.add_argument(
+        "--interface", default=None, help="address the Rasa server listens on (default 0.0.0.0; replicas: 127.0.0.1)"
+    )
     parser.set_defaults(handler=_handle)
