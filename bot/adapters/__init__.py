@@ -9,6 +9,10 @@
   and is skipped, with a warning, on another; ``ASSISTANT_RASA_PATCHES``
   turns them off. Installed by the server entry point
   (``python -m bot.adapters.patches.rasa_main``, started by ``python -m bot serve``).
+- :mod:`bot.adapters.resilience`: always installed by that entry point: a
+  short apology instead of silence when the action server or a store is
+  down, and no turn half-saved; :mod:`bot.adapters.health` probes those
+  parts for ``/health``.
 
 The redaction of events (:mod:`bot.privacy.events`) is plain Python over
 event dictionaries, with the rest of the privacy code; the tracker store and

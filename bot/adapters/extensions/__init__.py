@@ -6,7 +6,8 @@
   ResponseSelector predicting only for retrieval intents;
 - :mod:`.tracker_store`: tracker store (``endpoints.yml``) redacting
   secrets before conversations are written;
-- :mod:`.lock_store`: lock store (``endpoints.yml``), in memory or Redis.
+- :mod:`.lock_store`: lock store (``endpoints.yml``), in memory or our
+  cross-replica ticket queue on Redis (:mod:`bot.locks`).
 
 They are always on. What they use of Rasa beyond its documented interfaces
 is listed in docs/upgrading-rasa.md.
