@@ -62,8 +62,11 @@ def _connection_failure(error: BaseException) -> bool:
 
 
 def _server_error(error: BaseException) -> bool:
-    """Whether the action server answered with a 5xx (the action failed on its side)."""
-    from aiohttp import ClientResponseError
+    """Whether the action server answered with a 5xx (the action failed on its side).
+
+    Rasa raises its own ``rasa.utils.endpoints.ClientResponseError`` (not aiohttp's) with ``status``.
+    """
+    from rasa.utils.endpoints import ClientResponseError
 
     cause = error.__cause__ or error.__context__
     return isinstance(cause, ClientResponseError) and cause.status >= 500

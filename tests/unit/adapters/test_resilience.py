@@ -61,8 +61,9 @@ def test_an_unreachable_action_server_abandons_the_turn_after_the_retries():
 
 
 def test_a_server_error_of_the_action_server_abandons_the_turn_without_retrying():
-    error = aiohttp.ClientResponseError(None, (), status=500)  # type: ignore[arg-type]
-    action = _Action([error])
+    from rasa.utils.endpoints import ClientResponseError
+
+    action = _Action([ClientResponseError(500, "Internal Server Error", "{}")])
     with pytest.raises(resilience.TurnAbandoned):
         _run(action)
     assert action.calls == 1  # the action may have done part of its work: never run twice
