@@ -29,7 +29,7 @@ from helpers.processes import child_with, kill
 
 from tests.conftest import REDIS_ENV, Assistant, _create_schemas, _drop_schemas, start_assistant, stop_assistant
 
-pytestmark = pytest.mark.conversation
+pytestmark = [pytest.mark.conversation, pytest.mark.pg_only]
 
 LOCK_LIFETIME = 6  # seconds, whole (TICKET_LOCK_LIFETIME of both replicas; Rasa reads it too)
 CONVERSATIONS = 12

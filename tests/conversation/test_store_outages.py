@@ -26,7 +26,7 @@ from test_activation_flow import import_members, new_person, say, start
 from bot.service_status import SERVICE_APOLOGY
 from tests.conftest import Assistant, _create_schemas, _drop_schemas, start_assistant, stop_assistant
 
-pytestmark = pytest.mark.conversation
+pytestmark = [pytest.mark.conversation, pytest.mark.pg_only]
 
 
 @pytest.fixture(scope="module")
