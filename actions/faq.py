@@ -4,6 +4,8 @@ Thin Rasa SDK actions; the decisions live in :mod:`bot.answers`.
 ``action_answer_faq`` utters the domain response ``utter_faq/<key>`` chosen
 by the ResponseSelector (Rasa renders it with the tenant slots and the
 ``tenant_flow`` variations), unless the profile must answer instead.
+The first answer of a conversation is followed by the satisfaction question
+(:mod:`actions.satisfaction`).
 ``action_answer_contact`` builds the contact answer from the profile and the
 clock (opening hours are checked against ``bot.clock.now()``).
 """
@@ -16,6 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.satisfaction import ask_once
 from bot.answers.contact import contact_answer
 from bot.answers.faq import answer_faq
 from bot.answers.selection import selected_key
@@ -43,7 +46,7 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response=answer.response, **missing)
         else:
             dispatcher.utter_message(text=answer.text)
-        return [SlotSet(name, value) for name, value in missing.items()]
+        return [SlotSet(name, value) for name, value in missing.items()] + ask_once(dispatcher, tracker, "answer")
 
 
 class ActionAnswerContact(Action):
@@ -54,4 +57,4 @@ class ActionAnswerContact(Action):
         tenant = current_tenant()
         key = selected_key(tracker.latest_message, "contact")
         dispatcher.utter_message(text=contact_answer(tenant, key, now()))
-        return []
+        return ask_once(dispatcher, tracker, "answer")
