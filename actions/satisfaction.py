@@ -18,18 +18,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.report.steps import SATISFACTION_INTENTS, SATISFACTION_SLOT, SATISFACTION_TOPICS, SATISFACTION_TOPIC_SLOT
-
-QUESTIONS = {"activation": "utter_satisfaction_ask_activation", "answer": "utter_satisfaction_ask_answer"}
+from bot.report.steps import SATISFACTION_INTENTS, SATISFACTION_QUESTIONS, SATISFACTION_SLOT, SATISFACTION_TOPIC_SLOT
 
 
 def ask_once(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> List[EventType]:
     """Ask the question about ``topic`` unless it was asked in this conversation or a form runs."""
-    if topic not in SATISFACTION_TOPICS or tracker.get_slot(SATISFACTION_TOPIC_SLOT):
+    if topic not in SATISFACTION_QUESTIONS or tracker.get_slot(SATISFACTION_TOPIC_SLOT):
         return []
     if topic == "answer" and tracker.active_loop.get("name"):
         return []  # a question asked in the middle of a form: not now
-    dispatcher.utter_message(response=QUESTIONS[topic])
+    dispatcher.utter_message(response=SATISFACTION_QUESTIONS[topic])
     return [SlotSet(SATISFACTION_TOPIC_SLOT, topic)]
 
 

@@ -109,16 +109,11 @@ SENT_BY_CODE: Dict[str, object] = {
     # built from the tenant profile by action_answer_contact
     "utter_faq": ("bot/answers/faq.py", 'f"utter_faq/{key}"'),
     "utter_contact": ("domain.yml", "utter_contact/"),
-    # the satisfaction question and its thanks (issue 16)
-    **{
-        name: "actions/satisfaction.py"
-        for name in (
-            "utter_satisfaction_ask_answer",
-            "utter_satisfaction_ask_activation",
-            "utter_satisfaction_thanks",
-            "utter_satisfaction_sorry",
-        )
-    },
+    # the satisfaction question (named where the report finds it) and its thanks (issue 16)
+    "utter_satisfaction_ask_answer": "bot/report/steps.py",
+    "utter_satisfaction_ask_activation": "bot/report/steps.py",
+    "utter_satisfaction_thanks": "actions/satisfaction.py",
+    "utter_satisfaction_sorry": "actions/satisfaction.py",
 }
 
 # Responses nothing sends today, each with its reason (remove the response, or use it).

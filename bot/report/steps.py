@@ -4,8 +4,10 @@ One place for every name the report (:mod:`bot.report.queries`) looks for in
 the two stores, so a renamed action or audit event is changed here only:
 
 - in the conversation store (Rasa's ``events`` table): the actions that
-  start a flow, the fallback action, the support offer, and the two
-  satisfaction slots set by ``actions/satisfaction.py``;
+  start a flow, the fallback action, the support offer, the satisfaction
+  question shown (its response name) and the buttons pressed (their intents);
+  the slots of ``actions/satisfaction.py`` are not read: Rasa carries slots
+  over to a new session, which would count a question twice;
 - in the member store (``audit_events``): the audit events the services
   write at each step, with the conversation's keyed hash
   (:meth:`bot.context.Context.conversation_ref`).  The audit trail is the
@@ -20,7 +22,7 @@ from typing import Dict, Tuple
 # --- conversation store ---------------------------------------------------------------
 USER_EVENT = "user"
 ACTION_EVENT = "action"
-SLOT_EVENT = "slot"
+BOT_EVENT = "bot"
 START_ACTIVATION_ACTION = "action_start_activation"
 START_REGISTRATION_ACTION = "action_start_registration"
 FALLBACK_ACTION = "action_default_fallback"
@@ -29,6 +31,11 @@ SUPPORT_OFFER_ACTION = "action_offer_support"
 SATISFACTION_TOPIC_SLOT = "satisfaction_asked"  # "activation" | "answer", set when asked
 SATISFACTION_SLOT = "satisfaction"  # "helpful" | "not_helpful", set when the member answers
 SATISFACTION_TOPICS: Tuple[str, ...] = ("activation", "answer")
+# the question as the report finds it: the bot message of this response (its utter_action)
+SATISFACTION_QUESTIONS: Dict[str, str] = {
+    "activation": "utter_satisfaction_ask_activation",
+    "answer": "utter_satisfaction_ask_answer",
+}
 SATISFACTION_RATINGS: Tuple[str, ...] = ("helpful", "not_helpful")
 # button payload intents -> rating
 SATISFACTION_INTENTS: Dict[str, str] = {"rate_helpful": "helpful", "rate_not_helpful": "not_helpful"}
@@ -43,7 +50,7 @@ OTP_SENT = "otp_sent"
 OTP_SEND_FAILED = "otp_send_failed"
 OTP_VERIFIED = "otp_verified"
 ACTIVATION_COMPLETED = "activation_completed"
-PASSWORD_SET = "password_set"
+PASSWORD_SET = "password_set"  # noqa: S105 - an audit event name, not a password
 # SMIE registration (bot/registration): access code matched, CGU accepted, the
 # confirmation e-mail left, then the password page of its link (or the code typed in the chat).
 ACCESS_MATCHED = "access_matched"
