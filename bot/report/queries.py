@@ -308,12 +308,12 @@ def compute(
         },
     )
 
-    reasons: Counter = Counter(reason for c in values for reason in c.tickets)
+    reasons: Counter[str] = Counter(reason for c in values for reason in c.tickets)
     handed = sum(1 for c in values if c.tickets)
     turns = sum(c.turns for c in values)
     fallbacks = sum(c.fallbacks for c in values)
 
-    messages: Counter = Counter(normalise_message(t) for t in fallback_messages(tracker_engine, period))
+    messages: Counter[str] = Counter(normalise_message(t) for t in fallback_messages(tracker_engine, period))
     messages.pop("", None)
     top = [{"text": text, "count": count} for text, count in sorted(messages.items(), key=lambda i: (-i[1], i[0]))]
 
