@@ -4,8 +4,8 @@ Thin Rasa SDK actions; the decisions live in :mod:`bot.answers`.
 ``action_answer_faq`` utters the domain response ``utter_faq/<key>`` chosen
 by the ResponseSelector (Rasa renders it with the tenant slots and the
 ``tenant_flow`` variations), unless the profile must answer instead.
-The first answer of a conversation is followed by the satisfaction question
-(:mod:`actions.satisfaction`).
+The first FAQ answer of a conversation is followed by the satisfaction
+question (:mod:`actions.satisfaction`); a contact answer (phone, hours) is not.
 ``action_answer_contact`` builds the contact answer from the profile and the
 clock (opening hours are checked against ``bot.clock.now()``).
 """
@@ -57,4 +57,4 @@ class ActionAnswerContact(Action):
         tenant = current_tenant()
         key = selected_key(tracker.latest_message, "contact")
         dispatcher.utter_message(text=contact_answer(tenant, key, now()))
-        return ask_once(dispatcher, tracker, "answer")
+        return []

@@ -2,7 +2,7 @@
 
 :func:`ask_once` is called by the actions that end something useful
 (``action_complete_activation`` after the two e-mails, ``action_answer_faq``
-and ``action_answer_contact`` after an answer): the first of them in a
+after an answer of the member guides): the first of them in a
 conversation utters the question with its two buttons and sets
 ``satisfaction_asked`` to the topic; later ones ask nothing, and nothing is
 asked while a form is running.  ``action_record_satisfaction`` (rules in
