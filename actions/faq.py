@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.satisfaction import ask_once
 from bot.answers.contact import contact_answer
-from bot.answers.faq import answer_faq
+from bot.answers.faq import FAQ_KEYS, answer_faq
 from bot.answers.selection import selected_key
 from bot.clock import now
 from bot.tenants import Tenant, current_tenant
@@ -39,14 +39,18 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         tenant = current_tenant()
-        answer = answer_faq(tenant, selected_key(tracker.latest_message, "faq"))
+        key = selected_key(tracker.latest_message, "faq")
+        answer = answer_faq(tenant, key)
         missing = _missing_tenant_slots(tracker, tenant)
         if answer.response is not None:
             # placeholders of the response are filled from kwargs when a slot is missing
             dispatcher.utter_message(response=answer.response, **missing)
         else:
             dispatcher.utter_message(text=answer.text)
-        return [SlotSet(name, value) for name, value in missing.items()] + ask_once(dispatcher, tracker, "answer")
+        events: List[EventType] = [SlotSet(name, value) for name, value in missing.items()]
+        if key in FAQ_KEYS:  # an answer, not « pouvez-vous reformuler ? »
+            events += ask_once(dispatcher, tracker, "answer")
+        return events
 
 
 class ActionAnswerContact(Action):
