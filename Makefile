@@ -33,12 +33,15 @@ setup:
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
 	$(PY) -m pip check && echo "$$want" > $(STAMP) && echo "setup: done"
 
-## browser: Debian's chromium for the web chat tests (Playwright drives it, no download)
+## browser: Debian's chromium for the web chat tests (Playwright drives it, no download) and axe-core (npm ci)
 browser:
 	@if [ -x /usr/bin/chromium ]; then echo "browser: /usr/bin/chromium present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null && echo "browser: chromium installed"; \
 	else echo "browser: install Debian's chromium (apt-get install chromium) to run the browser tests" >&2; exit 1; fi
+	@# axe-core for the accessibility checks, pinned by tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/browser && npm ci --no-audit --no-fund --silent && echo "browser: axe-core installed"; \
+	else echo "browser: install npm (apt-get install npm) for the accessibility checks" >&2; exit 1; fi
 
 ## nginx: Debian's nginx-light for `make run-replicas` and the replica tests (no download elsewhere)
 nginx:

@@ -26,7 +26,8 @@ the next one through the ``activation_step`` slot and the rules of
   :func:`bot.activation.otp.verify_code` and never kept (``otp_code`` holds
   ``"verified"``);
 - ``action_complete_activation``:
-  :func:`bot.activation.activation.complete_activation` (the two e-mails).
+  :func:`bot.activation.activation.complete_activation` (the two e-mails),
+  then the satisfaction question (:mod:`actions.satisfaction`).
 
 Values are found by :mod:`bot.activation.extract`. Services block (SQL,
 SMTP): they run in an executor. Values needed on a later turn are sealed
@@ -48,6 +49,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import client_key, run_blocking, slot_count
+from actions.satisfaction import ask_once
 from bot.activation import activation as completion
 from bot.activation import identity_match, otp
 from bot.activation.extract import (
@@ -874,7 +876,7 @@ class ActionCompleteActivation(Action):
                 if problem:
                     dispatcher.utter_message(text=problem)
                     break
-            return finished
+            return finished + ask_once(dispatcher, tracker, "activation")
         if result.outcome == completion.ALREADY_COMPLETED:
             dispatcher.utter_message(response="utter_activation_already_done", email_masked=result.email_masked)
             return finished

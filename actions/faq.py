@@ -4,6 +4,8 @@ Thin Rasa SDK actions; the decisions live in :mod:`bot.answers`.
 ``action_answer_faq`` utters the domain response ``utter_faq/<key>`` chosen
 by the ResponseSelector (Rasa renders it with the tenant slots and the
 ``tenant_flow`` variations), unless the profile must answer instead.
+The first FAQ answer of a conversation is followed by the satisfaction
+question (:mod:`actions.satisfaction`); a contact answer (phone, hours) is not.
 ``action_answer_contact`` builds the contact answer from the profile and the
 clock (opening hours are checked against ``bot.clock.now()``).
 """
@@ -16,8 +18,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.satisfaction import ask_once
 from bot.answers.contact import contact_answer
-from bot.answers.faq import answer_faq
+from bot.answers.faq import FAQ_KEYS, answer_faq
 from bot.answers.selection import selected_key
 from bot.clock import now
 from bot.tenants import Tenant, current_tenant
@@ -36,14 +39,18 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         tenant = current_tenant()
-        answer = answer_faq(tenant, selected_key(tracker.latest_message, "faq"))
+        key = selected_key(tracker.latest_message, "faq")
+        answer = answer_faq(tenant, key)
         missing = _missing_tenant_slots(tracker, tenant)
         if answer.response is not None:
             # placeholders of the response are filled from kwargs when a slot is missing
             dispatcher.utter_message(response=answer.response, **missing)
         else:
             dispatcher.utter_message(text=answer.text)
-        return [SlotSet(name, value) for name, value in missing.items()]
+        events: List[EventType] = [SlotSet(name, value) for name, value in missing.items()]
+        if key in FAQ_KEYS:  # an answer, not « pouvez-vous reformuler ? »
+            events += ask_once(dispatcher, tracker, "answer")
+        return events
 
 
 class ActionAnswerContact(Action):

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.store.cli",
     "bot.notify.cli",
     "bot.channels.telegram_cli",
+    "bot.report.cli",
 )
 MISSING_MODULE_EXIT = 2
 

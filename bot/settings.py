@@ -231,6 +231,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # names of the Rasa patches to install (bot.adapters.patches); all by default
     rasa_patches: tuple[str, ...] = field(default_factory=lambda: _rasa_patches({}))
+    # token of the digital team's report page /admin/report (issue 16); None: the page does not exist
+    admin_token: str | None = field(default=None, repr=False)
 
     def with_overrides(self, **changes: object) -> Settings:
         # dataclasses.replace is typed field by field: mypy cannot check **changes of mixed types
@@ -326,6 +328,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
             api_base_url=_url(env, "TELEGRAM_API_BASE_URL", None, ("https", "http")),
         )
 
+    admin_token = _str(env, "ASSISTANT_ADMIN_TOKEN")
+    if admin_token is not None and (len(admin_token) < 16 or not admin_token.isprintable() or " " in admin_token):
+        raise SettingsError("ASSISTANT_ADMIN_TOKEN: at least 16 characters, no spaces")
+
     log_level = (_str(env, "ASSISTANT_LOG_LEVEL", "INFO") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"ASSISTANT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
@@ -352,6 +358,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         limits=_limits(env),
         trusted_proxies=_trusted_proxies(env),
         rasa_patches=_rasa_patches(env),
+        admin_token=admin_token,
     )
 
 

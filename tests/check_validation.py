@@ -109,6 +109,11 @@ SENT_BY_CODE: Dict[str, object] = {
     # built from the tenant profile by action_answer_contact
     "utter_faq": ("bot/answers/faq.py", 'f"utter_faq/{key}"'),
     "utter_contact": ("domain.yml", "utter_contact/"),
+    # the satisfaction question (named where the report finds it) and its thanks (issue 16)
+    "utter_satisfaction_ask_answer": "bot/report/steps.py",
+    "utter_satisfaction_ask_activation": "bot/report/steps.py",
+    "utter_satisfaction_thanks": "actions/satisfaction.py",
+    "utter_satisfaction_sorry": "actions/satisfaction.py",
 }
 
 # Responses nothing sends today, each with its reason (remove the response, or use it).
@@ -122,6 +127,8 @@ RUNTIME_INTENTS: Dict[str, str] = {
     "bad_input": "input guard: nothing readable or markup",
     "too_long": "input guard: over bot.input_check.MAX_LENGTH",
     "other_language": "input guard: not French",
+    "rate_helpful": "button payload of the satisfaction question only (actions/satisfaction.py)",
+    "rate_not_helpful": "button payload of the satisfaction question only (actions/satisfaction.py)",
 }
 
 # Whole warnings allowed as they are, with their reason.

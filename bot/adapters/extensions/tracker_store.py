@@ -5,7 +5,8 @@ It is Rasa's SQL tracker store (SQLite by default, PostgreSQL in production,
 URL from ``ASSISTANT_TRACKER_DATABASE_URL``) whose new events pass through
 :mod:`bot.privacy.events` on their way to the database, one for one, so
 the number of events never changes. Rasa reads conversations back with its
-own queries.
+own queries. At start it adds the index the report's periods need
+(:mod:`bot.report.indexes`).
 
 Its ``save`` replaces Rasa's (which would write the events unredacted):
 it counts the events already stored for the latest session as Rasa's save
@@ -28,6 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.locks import fencing
 from bot.privacy.events import redact_events
+from bot.report.indexes import ensure_indexes
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         self._prepare(url)
         fencing.prepare(self.engine)  # cross-replica locks (bot/locks/fencing.py)
+        ensure_indexes(self.engine)  # events(timestamp), for the report's periods
         logger.info("Conversations stored with redaction (%s)", self.engine.url.get_backend_name())
 
     def _prepare(self, url: str) -> None:

@@ -109,18 +109,30 @@ def test_faq_action_routes_the_selected_key(configure, tenant, key, response, te
     configure(tenant)
     slots = tenant_slot_values(load_tenant(tenant))
     messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), slots))
-    assert events == []  # slots already filled: nothing to set
-    assert len(messages) == 1
+    answered = key is not None
+    # slots already filled: nothing to set but the satisfaction question, asked after a real answer
+    # once per conversation (actions/satisfaction.py)
+    assert events == (
+        [{"event": "slot", "timestamp": None, "name": "satisfaction_asked", "value": "answer"}] if answered else []
+    )
+    assert len(messages) == (2 if answered else 1)
     assert messages[0]["response"] == response
+    if answered:
+        assert messages[1]["response"] == "utter_satisfaction_ask_answer"
     if text_fragment:
         assert text_fragment in messages[0]["text"]
+    # asked already in this conversation: the answer alone
+    messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), {**slots, "satisfaction_asked": "answer"}))
+    assert events == [] and len(messages) == 1
 
 
 def test_faq_action_fills_missing_tenant_slots(configure) -> None:
     configure("smie")
     messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", "connexion")))
     values = tenant_slot_values(load_tenant("smie"))
-    assert {(e["event"], e["name"], e["value"]) for e in events} == {("slot", k, v) for k, v in values.items()}
+    assert {(e["event"], e["name"], e["value"]) for e in events} == {("slot", k, v) for k, v in values.items()} | {
+        ("slot", "satisfaction_asked", "answer")
+    }
     assert messages[0]["tenant_space_path"] == values["tenant_space_path"]
 
 
@@ -150,7 +162,8 @@ def test_rasa_renders_the_retrieval_response_named_by_the_action(configure, tena
         tracker.update(RasaSlotSet(name, value))
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
-    assert len(uttered) == 1
+    assert len(uttered) == 2  # the answer, then the satisfaction question (first answer of the conversation)
+    assert uttered[1].metadata["utter_action"] == "utter_satisfaction_ask_answer"
     assert uttered[0].metadata["utter_action"] == f"utter_faq/{key}"
     for fragment in expected:
         assert fragment in uttered[0].text
