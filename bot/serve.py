@@ -72,6 +72,9 @@ def child_environment(settings: Settings) -> Dict[str, str]:
             "ASSISTANT_OUTBOX": str(settings.outbox_path),
             "ASSISTANT_SECRET_KEY": settings.secret_key,
             "ASSISTANT_RASA_PATCHES": ",".join(settings.rasa_patches) or "none",
+            # ASSISTANT_LOG_LEVEL, as both servers read it (Rasa and Rasa SDK: LOG_LEVEL)
+            "ASSISTANT_LOG_LEVEL": settings.log_level,
+            "LOG_LEVEL": settings.log_level,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             # Rasa and TensorFlow: quiet, offline, no telemetry

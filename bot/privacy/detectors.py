@@ -34,7 +34,7 @@ CODE_MASK = "[code masqué]"
 NUMBER_MASK = "[numéro masqué]"
 CARD_MASK = "[carte bancaire masquée]"
 IBAN_MASK = "[IBAN masqué]"
-PASSWORD_MASK = "[mot de passe masqué]"
+PASSWORD_MASK = "[mot de passe masqué]"  # noqa: S105 - the mask, not a password
 LINK_MASK = "[lien masqué]"
 
 _DIGITS = frozenset("0123456789")
@@ -208,7 +208,9 @@ def url_spans(text: str) -> Iterator[Span]:
         base, _, query = url.partition("?")
         head, _, path = base.partition("://")
         host, _, rest = path.partition("/")
-        segments = [LINK_MASK if _URL_SECRET.fullmatch(s) or any(c.isdigit() for c in s) else s for s in rest.split("/")]
+        segments = [
+            LINK_MASK if _URL_SECRET.fullmatch(s) or any(c.isdigit() for c in s) else s for s in rest.split("/")
+        ]
         out = f"{head}://{host}" + ("/" + "/".join(segments) if rest else "")
         if query:
             out += "?" + LINK_MASK
@@ -267,7 +269,7 @@ def looks_like_password(token: str, min_kinds: int = 2) -> bool:
             any(not c.isalnum() and c not in "'’-" for c in core),
         )
     )
-    return kinds >= min_kinds and not core.startswith(("http", "sealed:", "[")) and "@" not in core
+    return kinds >= min_kinds and not core.startswith(("http", "sealed:", "[")) and not EMAIL_RE.fullmatch(core)
 
 
 def _fold(word: str) -> str:

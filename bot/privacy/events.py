@@ -127,9 +127,7 @@ def _entities(entities: Any, whole: bool, ctx: RedactionContext) -> Any:
     return out
 
 
-def redact_event(
-    event: Dict[str, Any], requested_slot: str | None, password_pending: bool = False
-) -> Dict[str, Any]:
+def redact_event(event: Dict[str, Any], requested_slot: str | None, password_pending: bool = False) -> Dict[str, Any]:
     """A redacted copy of one event dict; ``requested_slot`` is the question it answers."""
     kind = event.get("event")
     pending = password_pending or requested_slot in PASSWORD_QUESTIONS
@@ -201,9 +199,8 @@ class ConversationState:
         elif kind == "active_loop" and event.get("name") is None:
             self.requested = None
         elif kind == "bot":
+            # until the next bot message: the answer and the slots filled from it
             self.password_pending = mentions_password(event.get("text"))
-        elif kind == "user":
-            self.password_pending = False
 
 
 def redact_events(all_events: Iterable[Dict[str, Any]], start: int) -> Iterator[Tuple[int, Dict[str, Any]]]:

@@ -5,13 +5,13 @@ detector is never touched by the next):
 
 1. kept as they are: ticket references (``MIEL-2511-ABC234``), sealed values,
    the mutuelle's own e-mail addresses;
-2. links: kept up to their path, query strings and token-like segments masked;
-3. e-mail addresses (``m***t@example.org``);
-4. IBANs (python-stdnum) as ``[IBAN masqué]``;
-5. passwords: after "mot de passe", "mdp", "password"..., and, when a
+2. passwords: after "mot de passe", "mdp", "password"..., and, when a
    password question is pending (:attr:`RedactionContext.password_pending`),
    any token that satisfies the password policy or mixes three kinds of
    characters;
+3. links: kept up to their path, query strings and token-like segments masked;
+4. e-mail addresses (``m***t@example.org``);
+5. IBANs (python-stdnum) as ``[IBAN masqué]``;
 6. runs of digits in any grouping (:func:`bot.privacy.detectors.number_runs`):
    the mutuelle's own phone numbers and postal codes, dates, years, amounts
    and numbers of 1 to 3 digits are kept; phone numbers (French or
@@ -65,7 +65,7 @@ def tenant_public_facts() -> PublicFacts:
     for name in available_tenants():
         try:
             tenant = load_tenant(name)
-        except Exception:  # noqa: BLE001 - a broken profile is reported at start-up, not here
+        except Exception:  # noqa: BLE001, S112 - a broken profile is reported at start-up, not here
             continue
         if tenant.phone is not None:
             national = "".join(c for c in tenant.phone.number if c.isdigit())
@@ -105,10 +105,10 @@ def _spans(text: str, ctx: RedactionContext) -> List[Span]:
 
     add(ticket_spans(text))
     add(sealed_spans(text))
+    add(password_spans(text, ctx.password_pending, ctx.password_ok))
     add(url_spans(text))
     add(email_spans(text, mask_email, ctx.public.emails))
     add(iban_spans(text))
-    add(password_spans(text, ctx.password_pending, ctx.password_ok))
     # numbers, in the text left over: claimed text is blanked out first
     scratch = list(text)
     for c in claimed:

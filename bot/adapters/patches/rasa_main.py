@@ -13,9 +13,11 @@ same behaviour).
 from __future__ import annotations
 
 from bot.adapters.patches import install_patches
+from bot.privacy.logs import install_log_redaction
 
 
 def main() -> None:
+    install_log_redaction()  # every log line redacted; the level is LOG_LEVEL (bot/serve.py)
     install_patches()
     from rasa.__main__ import main as rasa_main
 
