@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.store.cli",
     "bot.notify.cli",
     "bot.channels.telegram_cli",
+    "bot.privacy.cli",
 )
 MISSING_MODULE_EXIT = 2
 

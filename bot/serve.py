@@ -190,6 +190,11 @@ def _echo_outbox(path: Path, stop: threading.Event) -> None:
 
 def serve(settings: Settings, model: Path | None, echo_outbox: bool = False, ready_timeout: float = 120.0) -> int:
     tenant = load_tenant(settings.tenant)  # validated before anything starts
+    needs_sms = tenant.activation_flow == "nir_sms"
+    if settings.outbox_file_refused and (settings.smtp is None or (needs_sms and settings.sms is None)):
+        from bot.notify.outbox import OUTBOX_FILE_REFUSED
+
+        raise ServeError(OUTBOX_FILE_REFUSED)
     model = model or latest_model()
     if model is None or not model.exists():
         raise ServeError("no trained model in models/: run `make train` first")
