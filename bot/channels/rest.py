@@ -221,7 +221,12 @@ async def forget_stored_conversation(app: Any, sender_id: str) -> int | None:
     """Delete the stored events of ``sender_id`` from the agent's SQL tracker store:
     how many were deleted, None when there is no such store or it fails (logged)."""
     agent = getattr(getattr(app, "ctx", None), "agent", None)
-    engine = getattr(getattr(agent, "tracker_store", None), "engine", None)
+    store = getattr(agent, "tracker_store", None)
+    for _ in range(5):  # Rasa wraps the configured store (AwaitableTrackerStore, FailSafeTrackerStore)
+        if store is None or hasattr(store, "engine"):
+            break
+        store = getattr(store, "_tracker_store", None)
+    engine = getattr(store, "engine", None)
     if engine is None:
         logger.warning("rest: no SQL tracker store to erase a conversation from")
         return None
