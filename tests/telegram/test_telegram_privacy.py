@@ -25,7 +25,7 @@ def _sent_texts(fake_api, chat_id):
 
 
 def _deleted(fake_api, chat_id):
-    return [call.params.get("message_id") for call in fake_api.calls_of("deleteMessage", chat_id)]
+    return [int(call.params["message_id"]) for call in fake_api.calls_of("deleteMessage", chat_id)]
 
 
 def test_activation_starts_with_a_notice_then_a_typed_nir_is_deleted(telegram_assistant, fake_api):
