@@ -7,9 +7,11 @@ encrypted column under the newest key, row by row in one transaction per
 table: one-time code secrets (``challenges.secret_encrypted``) and outbox
 payloads (``outbox.payload_encrypted``).  A value no configured key reads
 is left as it is and counted.  Keyed hashes cannot be recomputed without the
-values they hide: activation tokens and codes are looked up under every
-reading key until they expire; member look-up hashes (NIR, access code) are
-renewed by importing the member file again (docs/privacy.md).
+values they hide: they are looked up under every reading key, and a member
+found by NIR or access code under an older key is re-hashed under the newest
+at that moment (:mod:`bot.activation.identity_match`,
+:mod:`bot.registration.service`); importing the member file again renews
+them all (docs/privacy.md).
 """
 
 from __future__ import annotations
