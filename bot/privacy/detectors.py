@@ -146,6 +146,7 @@ def _phone_mask(digits: str) -> str:
 
 _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b)", re.IGNORECASE)
 _WORD_DASH_BEFORE = re.compile(r"[A-Za-z]-$")
+_MASKED_AFTER = re.compile(r"[ \u00a0]?(?:[Xx*]{2,}|[Xx*](?:[ \u00a0][Xx*])+)")
 
 
 def classify_run(text: str, start: int, end: int, public_numbers: frozenset[str]) -> Span:
@@ -156,6 +157,7 @@ def classify_run(text: str, start: int, end: int, public_numbers: frozenset[str]
     plus = start > 0 and text[start - 1] == "+"
     if plus:
         start -= 1
+        raw = text[start:end]
     if digits in public_numbers or ("33" + digits[1:] if digits.startswith("0") else None) in public_numbers:
         return Span(start, end, text[start:end])
     if (plus or digits.startswith("00")) and 8 <= len(digits) <= 17:
@@ -178,6 +180,8 @@ def classify_run(text: str, start: int, end: int, public_numbers: frozenset[str]
         return Span(start, end, NUMBER_MASK)
     if len(digits) <= 3:
         return Span(start, end, raw)
+    if len(digits) <= 7 and _MASKED_AFTER.match(text, end):
+        return Span(start, end, raw)  # the visible part of a masked or example NIR: "1 80 10 42 XXX XXX XX"
     if len(digits) <= 7 and _AMOUNT_AFTER.match(text, end):
         return Span(start, end, raw)
     if len(digits) == 4 and _year4(digits) and not _WORD_DASH_BEFORE.search(text[:start]):
@@ -249,7 +253,10 @@ _LINK_WORDS = frozenset(
     "est c'est c’est sera serait était etait actuel actuellement nouveau ancien provisoire choisi "
     "mis : = - — c est était: est: reste vaut".split()
 )
-_EXPLICIT = frozenset(": = est c'est c’est sera serait était etait vaut reste".split())
+# after these the next token is the password whatever it looks like; after a verb ("est",
+# "c'est"...) it must look like one ("mon mot de passe est bloqué" masks nothing): a
+# password the policy accepts always mixes kinds of characters
+_EXPLICIT = frozenset(": =".split())
 _TOKEN = re.compile(r"\S+")
 _TRAIL = "'\".,;!?»)]"
 _LEAD = "'\"«([“"
@@ -283,9 +290,9 @@ def password_spans(text: str, pending: bool, satisfies: Callable[[str], bool] | 
         for tok in _TOKEN.finditer(text, m.end()):
             word = tok.group(0).lower()
             if word in _LINK_WORDS or _fold(word).strip(":") in _LINK_WORDS:
-                explicit = explicit or word.strip() in _EXPLICIT or word.endswith(":")
+                explicit = explicit or word in _EXPLICIT or word.endswith((":", "="))
                 continue
-            if word.startswith(":") and len(word) > 1:
+            if word.startswith((":", "=")) and len(word) > 1:
                 explicit = True
             value = tok.group(0)
             if explicit or looks_like_password(value) or (satisfies is not None and satisfies(value.strip(_TRAIL))):
