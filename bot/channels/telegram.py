@@ -348,11 +348,10 @@ async def conversation_state(app: Any, sender_id: str) -> Tuple[str | None, str 
     except Exception as error:  # noqa: BLE001 - the message is handled anyway
         logger.warning("telegram: the conversation could not be read (%s)", type(error).__name__)
         return None, None
-    if tracker is None:
-        return None, None
-    loop = tracker.active_loop_name
-    requested = tracker.get_slot("requested_slot") if loop else None
-    return (str(requested) if requested else None), loop
+    loop = getattr(tracker, "active_loop_name", None)
+    get_slot = getattr(tracker, "get_slot", None)
+    requested = get_slot("requested_slot") if loop and callable(get_slot) else None
+    return (str(requested) if requested else None), (str(loop) if loop else None)
 
 
 # --------------------------------------------------------------------------- output

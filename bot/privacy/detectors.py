@@ -135,6 +135,21 @@ def is_date(raw: str) -> bool:
     return False
 
 
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_VERSION = re.compile(r"\d(?:\.\d{1,3}){1,2}")
+
+
+def is_log_number(text: str, start: int, end: int) -> bool:
+    """A number software writes in its logs: an IPv4 address ("127.0.0.1"), a version
+    ("3.5.17": at most 5 digits, so a dotted one-time code is not one) or a plain
+    run of up to 5 digits (a port, an id, a count; one-time codes have 6 to 8 digits,
+    and an access code such as ``SMIE-4821`` stays masked)."""
+    raw = text[start:end]
+    if _IPV4.fullmatch(raw) or (_VERSION.fullmatch(raw) and sum(c.isdigit() for c in raw) <= 5):
+        return True
+    return raw.isdigit() and len(raw) <= 5 and not _WORD_DASH_BEFORE.search(text[:start])
+
+
 def _looks_like_nir(compact: str) -> bool:
     """13 or 15 characters shaped like a NIR (first digit 1-4, 7, 8; Corsica letters allowed)."""
     return len(compact) in (13, 15) and compact[0] in "123478"

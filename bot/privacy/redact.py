@@ -36,6 +36,7 @@ from bot.privacy.detectors import (
     classify_run,
     email_spans,
     iban_spans,
+    is_log_number,
     number_runs,
     password_spans,
     sealed_spans,
@@ -84,6 +85,9 @@ class RedactionContext:
     """What the engine knows of the conversation around the text."""
 
     password_pending: bool = False
+    # log lines: dotted versions and IPv4 addresses ("Rasa 3.5.17", "127.0.0.1") and plain
+    # numbers of up to 5 digits (ports, ids, counts) stay readable; one-time codes have 6 to 8
+    for_logs: bool = False
     # password policy check (True when a token satisfies the tenant's policy)
     password_ok: Callable[[str], bool] | None = None
     public: PublicFacts = field(default_factory=tenant_public_facts)
@@ -114,7 +118,12 @@ def _spans(text: str, ctx: RedactionContext) -> List[Span]:
     for c in claimed:
         scratch[c.start : c.end] = _BLANK * (c.end - c.start)
     left = "".join(scratch)
-    runs = [classify_run(left, start, end, ctx.public.numbers) for start, end in number_runs(left)]
+    runs = [
+        Span(start, end, left[start:end])
+        if ctx.for_logs and is_log_number(left, start, end)
+        else classify_run(left, start, end, ctx.public.numbers)
+        for start, end in number_runs(left)
+    ]
     add(runs)
     return sorted(claimed, key=lambda s: s.start)
 
