@@ -76,6 +76,8 @@ KEEP_KEYS = frozenset(
         "hide_rule_turn",
         "followup_action",
         "rule_only_data",
+        # metadata["client"]: keyed hash of the client (bot.channels.identity), read by the limits
+        "client",
     }
 )
 PASSWORD_WORDS = ("mot de passe", "mots de passe", "mdp")
