@@ -85,7 +85,6 @@ from bot.identity import (
 from bot.notify import delivery_problem_message
 from bot.reach import contact_lines
 from bot.sealed import is_sealed, seal, unseal
-from bot.security import keyed_hash
 
 IDENTITY_FORM, CONTACT_FORM, CODE_FORM = "activation_form", "activation_contact_form", "activation_code_form"
 IDENTITY_SLOTS = IDENTITY_FIELDS + ("nir_hash", "names_order_guessed", "activation_failures")
@@ -239,7 +238,10 @@ _CHECKS: Dict[str, _Check] = {
     "nir": _Check(
         parse_nir,
         InvalidNir,
-        lambda nir, _: {"nir": nir.masked, "nir_hash": keyed_hash(_secret(), "nir", nir.normalized)},
+        lambda nir, _: {
+            "nir": nir.masked,
+            "nir_hash": identity_match.nir_hashes(get_context().settings.secret_keys, nir.normalized),
+        },
     ),
     "birth_date": _Check(
         parse_birth_date, InvalidBirthDate, lambda born, _: {"birth_date": seal(_secret(), born.isoformat())}

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.notify.cli",
     "bot.channels.telegram_cli",
     "bot.report.cli",
+    "bot.privacy.cli",
 )
 MISSING_MODULE_EXIT = 2
 

@@ -64,8 +64,9 @@ class Context:
 
     # ---- member references ------------------------------------------------------------
 
-    def _sig(self, member_id: int, issued: str) -> str:
-        return keyed_hash(self.settings.secret_key, "member_ref", f"{self.tenant.id}:{member_id}:{issued}")[:16]
+    def _sig(self, member_id: int, issued: str, key: str | None = None) -> str:
+        secret = key or self.settings.secret_key
+        return keyed_hash(secret, "member_ref", f"{self.tenant.id}:{member_id}:{issued}")[:16]
 
     def member_ref(self, member_id: int, now: datetime | None = None) -> str:
         issued = _base36(int((now or clock.now()).timestamp()))
@@ -79,7 +80,8 @@ class Context:
         if len(parts) != 4 or parts[0] != MEMBER_REF_VERSION or not parts[1].isdigit():
             return None
         member_id, issued, sig = int(parts[1]), parts[2], parts[3]
-        if not constant_time_equal(sig, self._sig(member_id, issued)):
+        # signed under the current key or an older one still accepted for reading (key rotation)
+        if not any(constant_time_equal(sig, self._sig(member_id, issued, key)) for key in self.settings.secret_keys):
             return None
         try:
             issued_at = datetime.fromtimestamp(int(issued, 36), tz=timezone.utc)

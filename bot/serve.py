@@ -82,6 +82,9 @@ def child_environment(settings: Settings) -> Dict[str, str]:
             "ASSISTANT_OUTBOX": str(settings.outbox_path),
             "ASSISTANT_SECRET_KEY": settings.secret_key,
             "ASSISTANT_RASA_PATCHES": ",".join(settings.rasa_patches) or "none",
+            # ASSISTANT_LOG_LEVEL, as both servers read it (Rasa and Rasa SDK: LOG_LEVEL)
+            "ASSISTANT_LOG_LEVEL": settings.log_level,
+            "LOG_LEVEL": settings.log_level,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
             "PYTHONUNBUFFERED": "1",
             # Rasa and TensorFlow: quiet, offline, no telemetry
@@ -249,6 +252,11 @@ def serve(
     interface: str | None = None,
 ) -> int:
     tenant = load_tenant(settings.tenant)  # validated before anything starts
+    needs_sms = tenant.activation_flow == "nir_sms"
+    if settings.outbox_file_refused and (settings.smtp is None or (needs_sms and settings.sms is None)):
+        from bot.notify.outbox import OUTBOX_FILE_REFUSED
+
+        raise ServeError(OUTBOX_FILE_REFUSED)
     model = model or latest_model()
     if model is None or not model.exists():
         raise ServeError("no trained model in models/: run `make train` first")

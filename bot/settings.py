@@ -74,17 +74,14 @@ def _database_url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
-    """The key for keyed hashes (NIR look-up), tokens and CSRF.
+def _check_key(name: str, value: str) -> str:
+    if len(value) < 16:
+        raise SettingsError(f"{name}: must be at least 16 characters long")
+    return value
 
-    Production sets ``ASSISTANT_SECRET_KEY``; on a laptop a random key is
-    generated once and kept in ``var/secret.key`` so restarts keep working.
-    """
-    value = _str(env, "ASSISTANT_SECRET_KEY")
-    if value is not None:
-        if len(value) < 16:
-            raise SettingsError("ASSISTANT_SECRET_KEY: must be at least 16 characters long")
-        return value
+
+def _generated_key(var_dir: Path) -> str:
+    """The laptop key: generated once in ``var/secret.key`` so restarts keep working."""
     path = var_dir / "secret.key"
     try:
         if path.exists():
@@ -99,6 +96,84 @@ def _secret_key(env: Mapping[str, str], var_dir: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise SettingsError(f"ASSISTANT_SECRET_KEY: not set and {path} cannot be created ({exc.strerror})") from None
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    """The application keys, newest first, and where they came from."""
+
+    keys: tuple[str, ...] = field(repr=False)
+    source: str  # "environment", "file" or "data directory"
+    in_data_dir: bool
+
+
+def _secret_keys(env: Mapping[str, str], var_dir: Path) -> SecretKeys:
+    """The key for keyed hashes (NIR look-up), tokens, sealed values and CSRF, and the older
+    keys still accepted for reading (rotation).
+
+    In order: ``ASSISTANT_SECRET_KEY`` (the current key), ``ASSISTANT_SECRET_KEY_FILE`` (a
+    file of keys, one a line, newest first), then ``ASSISTANT_SECRET_KEYS_PREVIOUS``
+    (older keys, comma-separated, newest first) are appended for reading.  Without
+    any, a key is generated once in ``var/secret.key`` (laptops).
+    """
+    keys: list[str] = []
+    source = "environment"
+    in_data_dir = False
+    value = _str(env, "ASSISTANT_SECRET_KEY")
+    if value is not None:
+        keys.append(_check_key("ASSISTANT_SECRET_KEY", value))
+    file_name = _str(env, "ASSISTANT_SECRET_KEY_FILE")
+    if file_name is not None:
+        path = Path(file_name)
+        try:
+            lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        except OSError as exc:
+            raise SettingsError(f"ASSISTANT_SECRET_KEY_FILE: cannot read {path} ({exc.strerror})") from None
+        from_file = [
+            _check_key("ASSISTANT_SECRET_KEY_FILE", line) for line in lines if line and not line.startswith("#")
+        ]
+        if not from_file:
+            raise SettingsError(f"ASSISTANT_SECRET_KEY_FILE: {path} holds no key")
+        if not keys:
+            source, in_data_dir = "file", _inside(path, var_dir)
+        keys.extend(from_file)
+    for part in (_str(env, "ASSISTANT_SECRET_KEYS_PREVIOUS") or "").split(","):
+        if part.strip():
+            keys.append(_check_key("ASSISTANT_SECRET_KEYS_PREVIOUS", part.strip()))
+    if not keys or (value is None and file_name is None):
+        keys.insert(0, _generated_key(var_dir))
+        source, in_data_dir = "data directory", True
+    unique = tuple(dict.fromkeys(keys))
+    return SecretKeys(unique, source, in_data_dir)
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How many days each class of data is kept (``ASSISTANT_RETENTION_<CLASS>_DAYS``;
+    ``python -m bot purge`` deletes what is older; docs/privacy.md)."""
+
+    conversations_days: int = 30
+    audit_days: int = 365
+    outbox_days: int = 7
+    tickets_days: int = 365
+
+
+def _retention(env: Mapping[str, str]) -> RetentionSettings:
+    defaults = RetentionSettings()
+    return RetentionSettings(
+        conversations_days=_int(env, "ASSISTANT_RETENTION_CONVERSATIONS_DAYS", defaults.conversations_days, 1, 3650),
+        audit_days=_int(env, "ASSISTANT_RETENTION_AUDIT_DAYS", defaults.audit_days, 1, 3650),
+        outbox_days=_int(env, "ASSISTANT_RETENTION_OUTBOX_DAYS", defaults.outbox_days, 1, 3650),
+        tickets_days=_int(env, "ASSISTANT_RETENTION_TICKETS_DAYS", defaults.tickets_days, 1, 3650),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,6 +308,28 @@ class Settings:
     rasa_patches: tuple[str, ...] = field(default_factory=lambda: _rasa_patches({}))
     # token of the digital team's report page /admin/report (issue 16); None: the page does not exist
     admin_token: str | None = field(default=None, repr=False)
+    # privacy (issue 15): older keys accepted for reading, newest first; where the key
+    # came from; retention; the outbox-file fallback allowed with an https public URL
+    previous_keys: tuple[str, ...] = field(default=(), repr=False)
+    secret_key_source: str = "environment"  # noqa: S105 - where the key came from, not a key
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    allow_outbox_file: bool = False
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """Every key accepted for reading, newest (the one used for writing) first."""
+        return (self.secret_key, *self.previous_keys)
+
+    @property
+    def is_production(self) -> bool:
+        """An https public URL: members reach this deployment over the internet."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def outbox_file_refused(self) -> bool:
+        """The outbox-file fallback (codes and links in a local file) is refused in production
+        unless ``ASSISTANT_ALLOW_OUTBOX_FILE`` allows it."""
+        return self.is_production and not self.allow_outbox_file
 
     def with_overrides(self, **changes: object) -> Settings:
         # dataclasses.replace is typed field by field: mypy cannot check **changes of mixed types
@@ -336,6 +433,14 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"ASSISTANT_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
 
+    keys = _secret_keys(env, var_dir)
+    if public_url.startswith("https://") and keys.in_data_dir:
+        raise SettingsError(
+            "ASSISTANT_SECRET_KEY: with an https public URL the key must come from the environment "
+            "(ASSISTANT_SECRET_KEY) or a file outside the data directory (ASSISTANT_SECRET_KEY_FILE), "
+            f"not from {var_dir}"
+        )
+
     return Settings(
         tenant=tenant,
         database_url=database_url,
@@ -343,7 +448,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         public_url=public_url,
         port=port,
         actions_port=actions_port,
-        secret_key=_secret_key(env, var_dir),
+        secret_key=keys.keys[0],
         var_dir=var_dir,
         outbox_path=outbox,
         clock_file=Path(clock_raw) if clock_raw else None,
@@ -359,6 +464,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         trusted_proxies=_trusted_proxies(env),
         rasa_patches=_rasa_patches(env),
         admin_token=admin_token,
+        previous_keys=keys.keys[1:],
+        secret_key_source=keys.source,
+        retention=_retention(env),
+        allow_outbox_file=_bool(env, "ASSISTANT_ALLOW_OUTBOX_FILE", False),
     )
 
 

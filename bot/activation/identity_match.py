@@ -124,6 +124,12 @@ def _lock_after_mismatches(ctx: Context, session, member: Member, conv: str | No
     return notices.queue_notices(ctx, session, member, notices.LOCKED, now=now)
 
 
+def nir_hashes(secret_keys: tuple[str, ...], normalized: str) -> str:
+    """``keyed_hash(key, "nir", normalized)`` under every key, newest first, comma-separated
+    (one hash without rotation): what the activation form keeps in its ``nir_hash`` slot."""
+    return ",".join(keyed_hash(key, "nir", normalized) for key in secret_keys)
+
+
 def match_member(
     ctx: Context,
     *,
@@ -139,7 +145,9 @@ def match_member(
     """Match the five identity values; see the module docstring for outcomes.
 
     ``nir`` is the 15-character normalized NIR (``bot.identity.parse_nir``),
-    or give its ``nir_hash`` (``keyed_hash(secret, "nir", nir)``) instead.
+    or give its ``nir_hash`` (:func:`nir_hashes`: the keyed hashes under every key
+    accepted for reading, newest first, comma-separated) instead.  A member
+    found under an older key's hash is re-hashed under the newest.
     ``conversation`` is the Rasa sender id (stored hashed in the audit log);
     ``client`` who is talking (``actions.common.client_key``), for the
     per-client limit (the conversation when not given).
@@ -149,7 +157,9 @@ def match_member(
             raise ValueError("match_member needs nir or nir_hash")
         normalized = normalize_nir(nir)
         # not a valid NIR: no member can have it (the answer of an unknown NIR)
-        nir_hash = keyed_hash(ctx.settings.secret_key, "nir", normalized) if normalized else None
+        nir_hash = nir_hashes(ctx.settings.secret_keys, normalized) if normalized else None
+    # the hashes under every key accepted for reading, newest first (key rotation)
+    wanted_hashes = [h for h in (nir_hash or "").split(",") if h]
     wanted_date = _as_date(birth_date)
     wanted_dept = normalize_department(birth_department)
     conv = ctx.conversation_ref(conversation)
@@ -162,11 +172,13 @@ def match_member(
             audit.record(session, "identity_client_limited", None, conv)
             return MatchResult(CLIENT_LIMITED, retry_at=decision.retry_at)
         candidates = (
-            session.execute(select(Member).where(Member.nir_hash == nir_hash)).scalars().all() if nir_hash else []
+            session.execute(select(Member).where(Member.nir_hash.in_(wanted_hashes))).scalars().all()
+            if wanted_hashes
+            else []
         )
         found: Member | None = None
         for member in candidates:
-            if nir_hash is None or not constant_time_equal(member.nir_hash, nir_hash):
+            if not any(constant_time_equal(member.nir_hash, wanted) for wanted in wanted_hashes):
                 continue
             if (
                 wanted_date is not None
@@ -177,6 +189,8 @@ def match_member(
             ):
                 found = member
                 break
+        if found is not None and found.nir_hash != wanted_hashes[0]:
+            found.nir_hash = wanted_hashes[0]  # hashed under an older key: re-hashed under the newest
         if found is None:
             # the member id is kept when the NIR exists, so repeated attempts
             # on one member show up in the audit trail (never in a reply)

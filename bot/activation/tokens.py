@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.security import keyed_hash, new_token
+from bot.security import keyed_hash, new_token, reading_keys
 from bot.store.models import ActivationToken
 
 SET_PASSWORD = "set_password"  # noqa: S105 - a token purpose
@@ -131,7 +131,9 @@ def lookup_token(session: Session, secret_key: str, token: str | None, now: date
     if not token or not _TOKEN_RE.match(token):
         return TokenLookup(UNKNOWN)
     row = session.execute(
-        select(ActivationToken).where(ActivationToken.token_hash == token_hash(secret_key, token))
+        select(ActivationToken).where(
+            ActivationToken.token_hash.in_([token_hash(key, token) for key in reading_keys(secret_key)])
+        )
     ).scalar_one_or_none()
     return _lookup(row, now or clock.now())
 
@@ -148,7 +150,7 @@ def lookup_code(
         .where(
             ActivationToken.member_id == member_id,
             ActivationToken.purpose == purpose,
-            ActivationToken.code_hash == code_hash(secret_key, digits),
+            ActivationToken.code_hash.in_([code_hash(key, digits) for key in reading_keys(secret_key)]),
         )
         .order_by(ActivationToken.id.desc())
         .limit(1)

@@ -24,7 +24,7 @@ import secrets
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from bot.security import constant_time_equal, keyed_hash
+from bot.security import constant_time_equal, keyed_hash, reading_keys
 
 WEB_SENDER_PREFIX = "web-"
 SIGNATURE_HEX = 32
@@ -47,11 +47,12 @@ def new_sender(secret_key: str) -> str:
 
 
 def is_signed_sender(secret_key: str, sender: str | None) -> bool:
-    """True for a conversation id issued by :func:`new_sender` under ``secret_key``."""
+    """True for a conversation id issued by :func:`new_sender` under ``secret_key`` (or an
+    older key still accepted for reading: a rotation does not cut conversations)."""
     match = _SIGNED_SENDER_RE.fullmatch(sender or "")
     if match is None:
         return False
-    return constant_time_equal(match.group(2), _signature(secret_key, match.group(1)))
+    return any(constant_time_equal(match.group(2), _signature(key, match.group(1))) for key in reading_keys(secret_key))
 
 
 def client_key(secret_key: str, who: str) -> str:

@@ -26,11 +26,17 @@ in clear.  This channel keeps Rasa's URL, request and reply format
 - sets ``metadata["client"]``, the keyed hash of the client's IP address
   (``X-Forwarded-For`` read only behind ``ASSISTANT_TRUSTED_PROXIES``),
   replacing whatever the caller sent under that key;
-- logs a failure without the message text and answers with an apology.
+- logs a failure without the message text and answers with an apology;
+- erases a conversation on request: ``POST /webhooks/rest/forget`` with
+  ``{"sender": "web-…"}`` (a signed id: only its holder can ask) deletes
+  every stored event of it (:func:`bot.privacy.conversations.forget_conversation`)
+  and answers ``{"forgotten": true, "message": "..."}`` (the widget's
+  "Effacer la conversation").
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import CancelledError
 from dataclasses import dataclass, field
@@ -52,12 +58,14 @@ from bot.channels.identity import (
     parse_networks,
 )
 from bot.channels.telegram import SENDER_PREFIX as TELEGRAM_SENDER_PREFIX
+from bot.privacy.conversations import forget_conversation
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 SESSION_PATH = "/webhooks/rest/session"
+FORGET_PATH = "/webhooks/rest/forget"
 MAX_SENDER_LENGTH = 128
 # conversation ids that only another channel may use
 RESERVED_PREFIXES = (TELEGRAM_SENDER_PREFIX,)
@@ -74,6 +82,8 @@ UNSIGNED_SENDER = (
     f"demandez-en un nouveau (POST {SESSION_PATH}) et recommencez."
 )
 BAD_MESSAGE = "Le message (« message ») doit être un texte."
+FORGOTTEN = "Votre conversation a été effacée, y compris sur notre serveur."
+FORGET_FAILED = "La conversation n'a pas pu être effacée sur notre serveur. Réessayez dans quelques instants."
 BAD_METADATA = "Les métadonnées (« metadata ») doivent être un objet JSON."
 FAILURE_REPLY = (
     "Désolé, un incident technique m'empêche de vous répondre. Réessayez dans quelques instants ; "
@@ -149,6 +159,22 @@ class RestChannel(RestInput):
                 {"sender": new_sender(get_settings().secret_key)}, headers={"Cache-Control": "no-store"}
             )
 
+        @webhook.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> HTTPResponse:
+            settings = get_settings()
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - Sanic refuses undecodable JSON with an exception
+                body = None
+            checked = check_rest_body(body, settings.secret_key)
+            if checked.error is not None:
+                return response.json({"error": checked.error}, status=checked.status)
+            deleted = await forget_stored_conversation(request.app, checked.sender)
+            if deleted is None:
+                return response.json({"error": FORGET_FAILED}, status=503)
+            logger.info("rest: a conversation was erased at the member's request (%d events)", deleted)
+            return response.json({"forgotten": True, "message": FORGOTTEN}, headers={"Cache-Control": "no-store"})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
             settings = get_settings()
@@ -189,6 +215,26 @@ class RestChannel(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+async def forget_stored_conversation(app: Any, sender_id: str) -> int | None:
+    """Delete the stored events of ``sender_id`` from the agent's SQL tracker store:
+    how many were deleted, None when there is no such store or it fails (logged)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    for _ in range(5):  # Rasa wraps the configured store (AwaitableTrackerStore, FailSafeTrackerStore)
+        if store is None or hasattr(store, "engine"):
+            break
+        store = getattr(store, "_tracker_store", None)
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        logger.warning("rest: no SQL tracker store to erase a conversation from")
+        return None
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, forget_conversation, engine, sender_id)
+    except Exception as error:  # noqa: BLE001 - the member gets a French message, not a 500
+        logger.error("rest: a conversation could not be erased (%s)", type(error).__name__)
+        return None
 
 
 def _apology(sender: str, already_sent: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -41,6 +41,13 @@ write into a member's Telegram conversation over REST; each message carries
 per-client limits (``bot.channels.identity``).  In a group,
 anything that looks like activation, a NIR or a code is not forwarded to
 Rasa (nothing stored): the member is asked to write in a private chat.
+
+Privacy (docs/privacy.md): in a private chat, a member's message that
+carries a NIR, a code or a password (:func:`carries_secret`: an answer to a
+question for a secret, or text the redaction engine masks) is deleted from
+the chat once the assistant has read it (``deleteMessage``), with a one-line
+note; when a message starts an activation, the replies are preceded by a
+one-line notice of what will be asked (:data:`ACTIVATION_NOTICES`).
 """
 
 from __future__ import annotations
@@ -64,6 +71,9 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import payloads
 from bot.channels.identity import CLIENT_METADATA_KEY, client_key
+from bot.privacy import CODE_MASK, IBAN_MASK, NIR_MASK, NUMBER_MASK, PASSWORD_MASK, mask_text
+from bot.privacy.detectors import CARD_MASK
+from bot.privacy.events import SECRET_QUESTIONS
 from bot.settings import TelegramSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +104,23 @@ PRIVATE_CHAT_ONLY_MESSAGE = (
 EXPIRED_BUTTON_MESSAGE = "Ce bouton n'est plus actif. Écrivez-moi simplement ce que vous souhaitez faire."
 BUTTONS_ONLY_TEXT = "Que souhaitez-vous faire ?"
 NOT_CONFIGURED_MESSAGE = "Telegram n'est pas configuré sur ce serveur."
+# privacy (issue 15): a private message carrying a secret is deleted once read
+DELETED_MESSAGE_NOTE = (
+    "Pour votre sécurité, j'ai supprimé votre message de cette conversation : il contenait une donnée confidentielle."
+)
+# one line before the first question of an activation, per activation flow of the tenant
+ACTIVATION_NOTICES = {
+    "nir_sms": (
+        "Pour activer votre espace, je vais vous demander votre numéro de sécurité sociale, votre date et "
+        "votre département de naissance, vos nom et prénom, puis un code reçu par SMS : les messages "
+        "contenant un numéro ou un code seront supprimés de cette conversation après lecture."
+    ),
+    "access_code_email": (
+        "Pour activer votre espace, je vais vous demander votre numéro d'adhérent, votre code d'accès et "
+        "votre adresse e-mail : les messages contenant un code seront supprimés de cette conversation après lecture."
+    ),
+}
+ACTIVATION_FORMS = frozenset({"activation_form", "registration_form"})
 
 # Telegram commands a member may type and what Rasa receives instead
 COMMANDS = {"start": "/greet", "help": "/help", "aide": "/help"}
@@ -292,6 +319,41 @@ def build_keyboard(buttons: Iterable[Dict[str, Any]]) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def carries_secret(text: str | None, requested_slot: str | None) -> bool:
+    """A member's message that holds a NIR, a code or a password: an answer to a question
+    for a secret, or text in which the redaction engine masks one."""
+    if not text or text.startswith("/"):
+        return False
+    if requested_slot in SECRET_QUESTIONS:
+        return True
+    masked = mask_text(text)
+    return any(mask in masked for mask in (NIR_MASK, CODE_MASK, PASSWORD_MASK, CARD_MASK, IBAN_MASK, NUMBER_MASK))
+
+
+def activation_notice() -> str:
+    """The one-line notice that opens an activation on Telegram, for the current tenant's flow."""
+    from bot.tenants import current_tenant
+
+    return ACTIVATION_NOTICES[current_tenant().activation_flow]
+
+
+async def conversation_state(app: Any, sender_id: str) -> Tuple[str | None, str | None]:
+    """``(requested slot, active form)`` of a stored conversation; (None, None) when unknown."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None, None
+    try:
+        tracker = await store.retrieve(sender_id)
+    except Exception as error:  # noqa: BLE001 - the message is handled anyway
+        logger.warning("telegram: the conversation could not be read (%s)", type(error).__name__)
+        return None, None
+    loop = getattr(tracker, "active_loop_name", None)
+    get_slot = getattr(tracker, "get_slot", None)
+    requested = get_slot("requested_slot") if loop and callable(get_slot) else None
+    return (str(requested) if requested else None), (str(loop) if loop else None)
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -302,6 +364,22 @@ class TelegramOutput(OutputChannel):
         self.bot = bot
         self._token = token
         self.failures = 0
+        # while True, replies are kept (in order) until flush(): a notice can go first
+        self.buffering = False
+        self._held: List[Tuple[str, str, InlineKeyboardMarkup | None]] = []
+
+    async def flush(self) -> None:
+        """Send the replies held while buffering, in order, and stop buffering."""
+        self.buffering = False
+        held, self._held = self._held, []
+        for recipient_id, text, markup in held:
+            await self._send_chunks(recipient_id, text, markup)
+
+    async def delete_message(self, chat_id: int | str, message_id: int) -> bool:
+        """Delete a message of the chat (the Bot API allows it for incoming private messages)."""
+        return await self._call(
+            "deleteMessage", lambda: self.bot.delete_message(chat_id=self._chat_id(str(chat_id)), message_id=message_id)
+        )
 
     @classmethod
     def name(cls) -> str:
@@ -335,6 +413,9 @@ class TelegramOutput(OutputChannel):
         return False
 
     async def _send_chunks(self, recipient_id: str, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        if self.buffering:
+            self._held.append((recipient_id, text, markup))
+            return
         chunks = split_text(text or "")
         if not chunks:
             if markup is None:
@@ -483,12 +564,16 @@ class TelegramInput(InputChannel):
         if update.callback_query is not None:
             await self._handle_callback(update, output, on_new_message, app)
         elif update.message is not None:
-            await self._handle_message(update, output, on_new_message)
+            await self._handle_message(update, output, on_new_message, app)
         else:
             logger.debug("telegram: update %s of another kind ignored", update.update_id)
 
     async def _handle_message(
-        self, update: Update, output: TelegramOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        update: Update,
+        output: TelegramOutput,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        app: Any = None,
     ) -> None:
         message = update.message
         assert message is not None
@@ -503,7 +588,12 @@ class TelegramInput(InputChannel):
         if chat.type != "private" and (looks_sensitive(message.text) or looks_sensitive(text)):
             await output.send_text_message(chat_id, PRIVATE_CHAT_ONLY_MESSAGE)
             return
-        await self._to_rasa(text, chat_id, chat.type, output, on_new_message)
+        before = await conversation_state(app, sender_id_for(chat_id))
+        await self._to_rasa(text, chat_id, chat.type, output, on_new_message, app, before)
+        if chat.type == "private" and carries_secret(message.text, before[0]):
+            # read by the assistant: it has no reason to stay in the chat history
+            if await output.delete_message(chat_id, message.message_id):
+                await output.send_text_message(chat_id, DELETED_MESSAGE_NOTE)
 
     async def _handle_callback(
         self,
@@ -530,7 +620,8 @@ class TelegramInput(InputChannel):
         if chat.type != "private" and looks_sensitive(payload):
             await output.send_text_message(chat_id, PRIVATE_CHAT_ONLY_MESSAGE)
             return
-        await self._to_rasa(payloads.cap_length(payload), chat_id, chat.type, output, on_new_message)
+        before = await conversation_state(app, sender_id_for(chat_id))
+        await self._to_rasa(payloads.cap_length(payload), chat_id, chat.type, output, on_new_message, app, before)
 
     async def _to_rasa(
         self,
@@ -539,15 +630,25 @@ class TelegramInput(InputChannel):
         chat_type: str,
         output: TelegramOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        app: Any = None,
+        before: Tuple[str | None, str | None] = (None, None),
     ) -> None:
         sender = sender_id_for(chat_id)
         client = client_key(self._secret_key or get_settings().secret_key, sender)
-        await on_new_message(
-            UserMessage(
-                text,
-                output,
-                sender,
-                input_channel=CHANNEL_NAME,
-                metadata={"channel": CHANNEL_NAME, "chat_type": chat_type, CLIENT_METADATA_KEY: client},
+        output.buffering = True
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output,
+                    sender,
+                    input_channel=CHANNEL_NAME,
+                    metadata={"channel": CHANNEL_NAME, "chat_type": chat_type, CLIENT_METADATA_KEY: client},
+                )
             )
-        )
+            after = await conversation_state(app, sender)
+            if after[1] in ACTIVATION_FORMS and before[1] != after[1]:
+                output.buffering = False
+                await output.send_text_message(chat_id, activation_notice())
+        finally:
+            await output.flush()

@@ -31,7 +31,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.rest import SESSION_PATH, WEBHOOK_PATH
+from bot.channels.rest import FORGET_PATH, SESSION_PATH, WEBHOOK_PATH
 from bot.settings import get_settings
 from bot.tenants import current_tenant
 
@@ -112,6 +112,7 @@ class WebChannel(InputChannel):
                     "colors": {"primary": tenant.colors.primary, "onPrimary": tenant.colors.on_primary},
                     "webhook": WEBHOOK_PATH,
                     "session": SESSION_PATH,
+                    "forget": FORGET_PATH,
                 },
                 headers={"Cache-Control": "no-store"},
             )

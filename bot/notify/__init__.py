@@ -43,7 +43,7 @@ from bot.notify.base import (
     Sms,
     SmsSender,
 )
-from bot.notify.outbox import OutboxFileSender, Payload
+from bot.notify.outbox import OutboxFileSender, Payload, RefusedOutboxFile
 from bot.notify.sms import make_sms_sender
 from bot.notify.smtp import SmtpEmailSender
 from bot.settings import Settings
@@ -92,7 +92,9 @@ class Notifier:
         self.engine = engine
         self.settings = settings
         self.tenant = tenant
-        file_sender = OutboxFileSender(settings.outbox_path)
+        file_sender: OutboxFileSender | RefusedOutboxFile = (
+            RefusedOutboxFile() if settings.outbox_file_refused else OutboxFileSender(settings.outbox_path)
+        )
         default_sender = tenant.sender_email if tenant else None
         if email_sender is None:
             email_sender = SmtpEmailSender(settings.smtp, default_sender) if settings.smtp else file_sender

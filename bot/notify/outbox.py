@@ -15,7 +15,9 @@ delivery first *claims* the row with a conditional UPDATE, so two processes
 :class:`OutboxFileSender` is the transport used when no SMTP server or SMS
 provider is configured: it appends one JSON line per message to the outbox
 file (``settings.outbox_path``) under an exclusive ``flock``, so concurrent
-processes never interleave lines.
+processes never interleave lines.  With an https public URL it is refused
+(:class:`RefusedOutboxFile`) unless ``ASSISTANT_ALLOW_OUTBOX_FILE`` allows it:
+codes and links must not sit in a local file of a production server.
 """
 
 from __future__ import annotations
@@ -102,6 +104,23 @@ class OutboxFileSender:
             append_jsonl(self.path, record)
         except OSError as exc:
             raise DeliveryError(f"outbox file {self.path} not writable ({exc.strerror})") from None
+
+
+OUTBOX_FILE_REFUSED = (
+    "no SMTP server or SMS provider configured, and the outbox file is refused with an https "
+    "public URL (set ASSISTANT_ALLOW_OUTBOX_FILE=true to allow it)"
+)
+
+
+class RefusedOutboxFile:
+    """Stands for the outbox file in production: every delivery fails (the row stays
+    queued, retried once a real transport is configured), nothing is written."""
+
+    def send_email(self, message: Email) -> None:
+        raise DeliveryError(OUTBOX_FILE_REFUSED)
+
+    def send_sms(self, message: Sms) -> None:
+        raise DeliveryError(OUTBOX_FILE_REFUSED)
 
 
 # ---- rows -----------------------------------------------------------------------------

@@ -206,7 +206,9 @@ def check_access(
     """
     conv = ctx.conversation_ref(conversation)
     secret = ctx.settings.secret_key
-    wanted = keyed_hash(secret, "access_code", (access_code or "").strip().upper())
+    # under every key accepted for reading, newest first (key rotation)
+    typed = (access_code or "").strip().upper()
+    wanted_hashes = [keyed_hash(key, "access_code", typed) for key in ctx.settings.secret_keys]
     number = normalize_adherent_number(adherent_number)
     notice_ids: list[int] = []
     with ctx.session() as session:
@@ -231,7 +233,11 @@ def check_access(
         if not limits.peek(session, secret, per_number, number_key).allowed:
             audit.record(session, THROTTLED_BY["number"], member.id if member else None, conv)
             return AccessResult(NO_MATCH)
-        if member is None or not member.access_code_hash or not constant_time_equal(member.access_code_hash, wanted):
+        stored = member.access_code_hash if member is not None else None
+        matched = bool(stored) and any(constant_time_equal(stored or "", wanted) for wanted in wanted_hashes)
+        if member is not None and matched and stored != wanted_hashes[0]:
+            member.access_code_hash = wanted_hashes[0]  # hashed under an older key: re-hashed under the newest
+        if member is None or not matched:
             audit.record(session, "access_mismatch", member.id if member else None, conv)
             limits.hit(session, secret, everyone, limits.GLOBAL)
             tally = limits.hit(session, secret, per_number, number_key)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 def _key_bytes(secret_key: str, purpose: str) -> bytes:
@@ -37,12 +37,39 @@ def encrypt(secret_key: str, plaintext: str) -> str:
     return _fernet(secret_key).encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
-def decrypt(secret_key: str, ciphertext: str) -> str:
-    """Inverse of :func:`encrypt`; raises ``ValueError`` on a bad key or data."""
+def reading_keys(secret_key: str) -> tuple[str, ...]:
+    """``secret_key`` and, when it is the configured current key, the older keys still
+    accepted for reading (``ASSISTANT_SECRET_KEYS_PREVIOUS``, key rotation), newest first."""
     try:
-        return _fernet(secret_key).decrypt(ciphertext.encode("ascii")).decode("utf-8")
+        from bot.settings import get_settings
+
+        settings = get_settings()
+    except Exception:  # noqa: BLE001 - no usable settings: the given key only
+        return (secret_key,)
+    return settings.secret_keys if settings.secret_key == secret_key else (secret_key,)
+
+
+def decrypt(secret_key: str, ciphertext: str) -> str:
+    """Inverse of :func:`encrypt`, under ``secret_key`` or an older key still accepted
+    for reading (:func:`reading_keys`); raises ``ValueError`` on a bad key or data."""
+    try:
+        return (
+            MultiFernet([_fernet(key) for key in reading_keys(secret_key)])
+            .decrypt(ciphertext.encode("ascii"))
+            .decode("utf-8")
+        )
     except (InvalidToken, ValueError) as exc:
         raise ValueError("cannot decrypt value (wrong ASSISTANT_SECRET_KEY?)") from exc
+
+
+def reencrypt(keys: tuple[str, ...], ciphertext: str) -> str | None:
+    """``ciphertext`` encrypted under ``keys[0]``, read with any of ``keys`` (key rotation);
+    None when no key reads it."""
+    try:
+        plain = MultiFernet([_fernet(key) for key in keys]).decrypt(ciphertext.encode("ascii"))
+    except (InvalidToken, ValueError):
+        return None
+    return _fernet(keys[0]).encrypt(plain).decode("ascii")
 
 
 def new_token(nbytes: int = 32) -> str:

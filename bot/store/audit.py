@@ -60,6 +60,8 @@ def _clean(value: Any) -> Any:
         return value
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
     return mask_text(str(value))[:MAX_VALUE]
 
 

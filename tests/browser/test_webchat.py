@@ -595,3 +595,45 @@ def test_long_digit_runs_are_masked_in_the_bubble_and_in_session_storage(chat):
     assert "123456" not in stored
     # the assistant itself receives what was typed
     assert sent[-1] == "mon numéro : 1 85 05 78 006 084 91 et le code 123456"
+
+
+# ---------------------------------------------------------------- erasure (issue 15)
+
+FORGOTTEN = "Votre conversation a été effacée, y compris sur notre serveur."
+
+
+def _stored_sender(chat: Chat) -> str:
+    stored = chat.page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    match = re.search(SIGNED_SENDER, stored)
+    assert match, stored
+    return match.group(0)
+
+
+def test_clearing_the_conversation_erases_it_on_the_server_too(chat, assistants):
+    miel = assistants["miel"]
+    chat.goto()
+    chat.open_and_wait_greeting()
+    chat.say("Quels sont vos horaires ?")
+    sender = _stored_sender(chat)
+    assert miel.stored_events(sender), "the conversation should be stored before it is erased"
+
+    chat.page.get_by_role("button", name="Effacer la conversation").click()
+    expect(chat.bot_messages.first).to_contain_text(FORGOTTEN)
+    expect(chat.bot_messages.nth(1)).to_contain_text("Bonjour")  # a new conversation starts
+    chat.wait_idle()
+    assert miel.stored_events(sender) == [], "the server must have deleted the conversation"
+    assert _stored_sender(chat) != sender
+    chat.assert_only_local()
+    chat.assert_no_page_errors()
+
+
+def test_clearing_says_so_when_the_server_cannot_erase(chat):
+    chat.goto()
+    chat.open_and_wait_greeting()
+    chat.page.route("**/webhooks/rest/forget", lambda route: route.fulfill(status=503, body="{}"))
+    before = chat.bot_texts()
+    chat.page.get_by_role("button", name="Effacer la conversation").click()
+    expect(chat.error).to_have_text(
+        "La conversation n'a pas pu être effacée sur notre serveur. Réessayez dans quelques instants."
+    )
+    assert chat.bot_texts() == before  # nothing forgotten in the browser either

@@ -166,6 +166,11 @@ class FakeBotApi:
             if int(chat_id) in self.failing_chats:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             return self._message(chat_id, text)
+        if method == "deleteMessage":
+            # the Bot API deletes incoming messages of private chats (under 48 hours old)
+            if params.get("chat_id") is None or not params.get("message_id"):
+                raise ApiError(400, "Bad Request: message to delete not found")
+            return True
         if method == "answerCallbackQuery":
             if not params.get("callback_query_id"):
                 raise ApiError(400, "Bad Request: query is too old and response timeout expired")

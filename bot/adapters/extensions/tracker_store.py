@@ -6,7 +6,8 @@ URL from ``ASSISTANT_TRACKER_DATABASE_URL``) whose new events pass through
 :mod:`bot.privacy.events` on their way to the database, one for one, so
 the number of events never changes. Rasa reads conversations back with its
 own queries. At start it adds the index the report's periods need
-(:mod:`bot.report.indexes`).
+(:mod:`bot.report.indexes`). An event broker, if configured, receives the same redacted
+events (:mod:`.event_broker`), never Rasa's unredacted stream.
 
 Its ``save`` replaces Rasa's (which would write the events unredacted):
 it counts the events already stored for the latest session as Rasa's save
@@ -27,6 +28,7 @@ from typing import Any, Dict, List
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.adapters.extensions.event_broker import publish_redacted
 from bot.locks import fencing
 from bot.privacy.events import redact_events
 from bot.report.indexes import ensure_indexes
@@ -74,17 +76,19 @@ class RedactingTrackerStore(SQLTrackerStore):
         session.add_all([self.SQLEvent(**row) for row in rows])
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the events not yet stored, redacted, and commit."""
+        """Append the events not yet stored, redacted, commit, and publish them redacted."""
         await fencing.check_holder(tracker.sender_id)  # the turn still holds the conversation
-        await self.stream_events(tracker)
         with self.session_scope() as session:
             fencing.advance(session, tracker.sender_id)  # refuses a stale turn, serialises writes
             stored = self._stored_count(session, tracker.sender_id)
             events = [event.as_dict() for event in tracker.events]
-            rows = [event_row(tracker.sender_id, data) for _, data in redact_events(events, start=stored)]
+            redacted = [data for _, data in redact_events(events, start=stored)]
+            rows = [event_row(tracker.sender_id, data) for data in redacted]
             if rows:
                 self._insert(session, rows)
             session.commit()
+        # an event broker, if configured, gets the same redacted events (never Rasa's raw stream)
+        publish_redacted(self.event_broker, tracker.sender_id, redacted)
 
 
 __all__ = ["RedactingTrackerStore", "event_row"]

@@ -17,9 +17,11 @@ and without the apologies.
 from __future__ import annotations
 
 from bot.adapters.patches import install_patches
+from bot.privacy.logs import install_log_redaction
 
 
 def main() -> None:
+    install_log_redaction()  # every log line redacted; the level is LOG_LEVEL (bot/serve.py)
     install_patches()
     from bot.adapters import resilience
 

@@ -27,6 +27,7 @@
   var DEFAULT_TIMEOUT_MS = 30000;
   var DEFAULT_WEBHOOK = "/webhooks/rest/webhook";
   var DEFAULT_SESSION = "/webhooks/rest/session";
+  var DEFAULT_FORGET = "/webhooks/rest/forget";
   // conversation ids issued by the server: random part and its signature
   var SENDER_RE = /^web-[0-9a-f]{32}\.[0-9a-f]{32}$/;
   var GREET_PAYLOAD = "/greet";
@@ -56,7 +57,9 @@
     buttonsLabel: "Réponses proposées",
     unavailable: "Le service est momentanément indisponible. Réessayez dans quelques instants.",
     notice: "Conversation conservée seulement le temps de cette session du navigateur. Ne communiquez jamais votre mot de passe.",
-    tooLong: "Votre message est limité à " + MAX_INPUT + " caractères."
+    tooLong: "Votre message est limité à " + MAX_INPUT + " caractères.",
+    forgotten: "Votre conversation a été effacée, y compris sur notre serveur.",
+    forgetFailed: "La conversation n'a pas pu être effacée sur notre serveur. Réessayez dans quelques instants."
   };
 
   // ---------------------------------------------------------------- origin
@@ -334,7 +337,8 @@
   // ---------------------------------------------------------------- config
 
   var config = {
-    name: TEXT.defaultName, webhook: DEFAULT_WEBHOOK, session: DEFAULT_SESSION, timeoutMs: DEFAULT_TIMEOUT_MS
+    name: TEXT.defaultName, webhook: DEFAULT_WEBHOOK, session: DEFAULT_SESSION, forget: DEFAULT_FORGET,
+    timeoutMs: DEFAULT_TIMEOUT_MS
   };
 
   function isLocalPath(value) {
@@ -353,6 +357,9 @@
     }
     if (isLocalPath(data.session)) {
       config.session = data.session;
+    }
+    if (isLocalPath(data.forget)) {
+      config.forget = data.forget;
     }
     if (typeof data.timeoutMs === "number" && isFinite(data.timeoutMs)) {
       config.timeoutMs = Math.min(120000, Math.max(1000, data.timeoutMs));
@@ -686,16 +693,45 @@
   closeButton.addEventListener("click", function () {
     setOpen(false, true);
   });
+  /*
+   * "Effacer la conversation": the server deletes the stored conversation
+   * first (its signed id proves it is this browser's), then the browser
+   * forgets it and says so; a new conversation starts with the greeting.
+   * If the server cannot erase it, nothing is forgotten and the member is
+   * told to try again.
+   */
+  function startAfresh() {
+    state = { sender: null, open: true, messages: [] }; // a new conversation id comes with the greeting
+    saveState();
+    renderAll();
+    addMessage({ from: "bot", text: TEXT.forgotten });
+    input.focus();
+    send(GREET_PAYLOAD, null, null);
+  }
+
   clearButton.addEventListener("click", function () {
     if (busy) {
       return;
     }
-    state = { sender: null, open: true, messages: [] }; // a new conversation id comes with the greeting
-    saveState();
-    renderAll();
     showError("");
-    input.focus();
-    send(GREET_PAYLOAD, null, null);
+    if (!state.sender) {
+      startAfresh();
+      return;
+    }
+    setBusy(true);
+    configReady.then(function () {
+      return postJson(config.forget, { sender: state.sender });
+    }).then(function () {
+      setBusy(false);
+      startAfresh();
+    }, function (err) {
+      setBusy(false);
+      if (err && err.status === 403) {
+        startAfresh(); // an id this server no longer knows: nothing of it to erase here
+        return;
+      }
+      showError(TEXT.forgetFailed);
+    });
   });
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape" || event.key === "Esc") {

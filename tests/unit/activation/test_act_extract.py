@@ -296,8 +296,10 @@ def test_sealed_values_survive_the_store_and_hide_the_value(slot, clear):
     assert stored == sealed
     assert clear not in stored and not any(char.isdigit() for char in stored.split(":", 1)[1])
     assert unseal(key, stored) == clear
-    # a clear value would not have survived: that is why it is sealed
-    assert _stored(slot, clear) != clear
+    # a clear address or number would not have survived: that is why it is sealed (dates stay
+    # readable in the store since issue 15; the form seals the birth date all the same)
+    if slot != "birth_date":
+        assert _stored(slot, clear) != clear
 
 
 def test_the_code_slot_never_keeps_a_code():

@@ -26,7 +26,7 @@ from bot.passwords import (
     policy_errors,
     verify_password,
 )
-from bot.privacy import CODE_MASK, NIR_MASK, mask_text
+from bot.privacy import CODE_MASK, IBAN_MASK, NIR_MASK, mask_text
 from bot.tenants import PasswordPolicy, load_tenant
 
 
@@ -45,7 +45,7 @@ from bot.tenants import PasswordPolicy, load_tenant
         ("tel 06.12.34.56.78", ["06.12.34"], ["se terminant par 78"]),
         ("mobile +33 6 12 34 56 78", ["+33 6 12"], ["se terminant par 78"]),
         ("uk +447700900123", ["+447700900123"], ["se terminant par 23"]),
-        ("iban FR7630006000011234567890189", ["30006000011234567890189"], ["[numéro masqué]"]),
+        ("iban FR7630006000011234567890189", ["30006000011234567890189"], [IBAN_MASK]),
         ("bonjour, 3 essais, 10 minutes", [], ["bonjour, 3 essais, 10 minutes"]),
     ],
 )

@@ -79,3 +79,21 @@ def test_long_lines_are_cut():
 def test_bot_texts_are_masked_too():
     (line,) = transcript_lines([bot("Le code envoyé au 06 12 34 56 78 est 482913.")])
     assert "482913" not in line and "56 78" not in line
+
+
+def test_transcript_keeps_dates_and_the_mutuelle_s_contact_details_readable():
+    """Issue 15: support reads dates, years, ticket references and the mutuelle's own
+    contact details; the member's secrets are still masked."""
+    lines = transcript_lines(
+        [
+            user("je suis née le 12/03/1985, en 1985, à Fort-de-France (972)"),
+            bot("Appelez Miel au 04 77 49 35 35 ou écrivez à digital.assistance-miel@malakoffhumanis.com."),
+            bot("Service Clients Miel, 33 rue des Docteurs Charcot, 42031 Saint-Etienne Cedex"),
+            user(f"ma demande MIEL-2511-ABC234, mon NIR {NIR}, mon mobile 06 12 34 56 78, mdp: Soleil!2025"),
+        ]
+    )
+    assert lines[0] == f"{USER} : je suis née le 12/03/1985, en 1985, à Fort-de-France (972)"
+    assert "04 77 49 35 35" in lines[1] and "digital.assistance-miel@malakoffhumanis.com" in lines[1]
+    assert "42031 Saint-Etienne" in lines[2]
+    assert "MIEL-2511-ABC234" in lines[3] and "[n° de sécurité sociale masqué]" in lines[3]
+    assert "06 12 34" not in lines[3] and "Soleil!2025" not in lines[3]
