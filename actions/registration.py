@@ -159,11 +159,12 @@ class ValidateRegistrationForm(FormValidationAction):
         if result.outcome == service.ALREADY_ACTIVE:
             return {"access_code": None, "registration_result": ALREADY_ACTIVE, "requested_slot": None}
         if result.outcome == service.LOCKED:  # locked in the store, and the right code typed
-            dispatcher.utter_message(text=replies.locked_account())
+            # said by the hand-off that follows (account_locked), once, without « after several attempts »
             return {
                 "access_code": None,
+                "member_ref": result.member_ref,
                 "registration_result": LOCKED,
-                "support_reason": "activation_locked",
+                "support_reason": "account_locked",
                 "requested_slot": None,
             }
         failures = _failures(tracker) + 1
@@ -221,7 +222,9 @@ class ActionRegistrationChecked(Action):
             dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
             return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
         if outcome == LOCKED:
-            return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, "activation_locked")]
+            # account_locked: locked in the store (the right code); activation_locked: too many tries
+            reason = tracker.get_slot("support_reason") or "activation_locked"
+            return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, reason)]
         if outcome == ALREADY_ACTIVE:
             dispatcher.utter_message(text=replies.already_active(ctx.tenant))
         else:

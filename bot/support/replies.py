@@ -35,6 +35,10 @@ _INTROS = {
     "activation_locked": (
         "Je ne peux pas vérifier vos informations après plusieurs essais : un conseiller pourra vous aider."
     ),
+    "account_locked": (
+        "Votre compte est bloqué par sécurité : il ne peut pas être activé en ligne. Un conseiller de {name} "
+        "peut vérifier votre dossier et le débloquer avec vous."
+    ),
     "contact_not_theirs": (
         "Pour votre sécurité, je ne peux envoyer un code qu'aux coordonnées déjà enregistrées dans votre dossier : "
         "un conseiller de {name} pourra les mettre à jour avec vous, puis vous pourrez activer votre espace."
