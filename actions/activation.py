@@ -125,6 +125,8 @@ NOT_AN_ANSWER = frozenset(
     }
 )  # fmt: skip
 CONFIDENT = 0.5
+# intents that leave the question asked, even at the recap
+_LEAVING = frozenset({"stop", "request_human", "complaint", "medical_emergency", "ask_why", "greet", "goodbye"})
 # actions that may run between the member's message and the form reading it
 _BEFORE_FORM = HOUSEKEEPING_ACTIONS | {"action_start_activation"}
 _LABELS = {
@@ -252,7 +254,9 @@ def _found_identity(tracker: Tracker) -> Found:
     requested = tracker.get_slot("requested_slot")
     # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
     single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
-    question = _not_an_answer(tracker) and not single_name
+    # at the recap, « non, c'est Le Gall avec deux L » is a correction whatever NLU thinks of it
+    correction = requested == RECAP_SLOT and "?" not in _text(tracker) and _intent(tracker)[0] not in _LEAVING
+    question = _not_an_answer(tracker) and not single_name and not correction
     return read_identity_answer(_text(tracker), requested, _known(tracker), question=question)
 
 
