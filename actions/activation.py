@@ -254,10 +254,22 @@ def _found_identity(tracker: Tracker) -> Found:
     requested = tracker.get_slot("requested_slot")
     # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
     single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
+    # « Lyon » may look off-topic to NLU: a department (or a city) answers the department asked
+    single_name = single_name or (requested == "birth_department" and _is_department(_text(tracker)))
     # at the recap, « non, c'est Le Gall avec deux L » is a correction whatever NLU thinks of it
     correction = requested == RECAP_SLOT and "?" not in _text(tracker) and _intent(tracker)[0] not in _LEAVING
     question = _not_an_answer(tracker) and not single_name and not correction
     return read_identity_answer(_text(tracker), requested, _known(tracker), question=question)
+
+
+def _is_department(text: str) -> bool:
+    if "?" in text:
+        return False
+    try:
+        parse_department(text)
+    except IdentityError:
+        return False
+    return True
 
 
 def _draft_hash(tracker: Tracker) -> str:
@@ -965,6 +977,10 @@ class ValidateActivationCodeForm(FormValidationAction):
     ) -> Dict:
         if value == VERIFIED:
             return {"otp_code": VERIFIED}
+        if value is None:
+            # a reset by action_send_activation_code (the SDK validates those too): not a code
+            # typed, so no « Le code comporte 6 chiffres » right after « oui »
+            return {"otp_code": None}
         ctx = get_context()
         conf = ctx.tenant.otp
         member_ref = tracker.get_slot("member_ref")

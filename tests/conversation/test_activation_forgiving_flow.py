@@ -285,14 +285,11 @@ def test_a_locked_member_hears_the_truth_and_the_ticket_names_them(miel):
     assert MIEL.phone.number in reply or MIEL.support_email in reply, reply
     assert "Décrivez votre demande" in chat("/affirm")
     reply = chat("Je voudrais débloquer mon compte pour l'activer.")
-    reference = None
-    for _ in range(3):
-        found = re.search(r"\b(MIEL-\d{4}-[A-Z0-9]{6})\b", reply)
-        if found:
-            reference = found.group(1)
-            break
-        reply = chat("/affirm")
-    assert reference, reply
+    if "adresse e-mail" in reply:
+        reply = chat("luc.petit.test@example.org")
+    found = re.search(r"\b(MIEL-\d{4}-[A-Z0-9]{6})\b", chat("/affirm"))
+    assert found, reply
+    reference = found.group(1)
     rows = miel.member_rows("select adherent_number, reason from support_tickets where reference = :ref", ref=reference)
     assert rows == [("100007", "account_locked")], rows
     assert miel.member_status("100007") == "locked"

@@ -215,3 +215,31 @@ async def test_a_locked_member_is_handed_over_verified_without_talk_of_attempts(
     assert set_["support_reason"] == "account_locked"
     assert events[-1]["name"] == "action_offer_support"
     assert dispatcher.messages == []  # the hand-off says it, once
+
+
+async def test_the_code_reset_by_the_send_is_not_taken_for_a_wrong_code():
+    """« oui » to the contact on file: the code form starts; no « Le code comporte 6 chiffres »."""
+    from actions.activation import ValidateActivationCodeForm
+
+    events = [
+        {"event": "user", "text": "oui", "parse_data": {"intent": {"name": "affirm", "confidence": 1.0}}},
+        {"event": "action", "name": "activation_contact_form"},
+        {"event": "action", "name": "action_send_activation_code"},
+        # the send's resets are the last events when Rasa validates at the form's activation
+        {"event": "slot", "name": "otp_code", "value": None},
+        {"event": "slot", "name": "activation_step", "value": "code"},
+    ]
+    code_tracker = Tracker(
+        sender_id="unit-code",
+        slots={"otp_code": None, "requested_slot": None, "member_ref": "ref", "activation_step": "code"},
+        latest_message={"text": "oui", "intent": {"name": "affirm", "confidence": 1.0}},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "activation_code_form"},
+        latest_action_name="action_send_activation_code",
+    )
+    dispatcher = CollectingDispatcher()
+    domain = {"forms": {"activation_code_form": {"required_slots": ["otp_code"]}}, "slots": {}}
+    await ValidateActivationCodeForm().run(dispatcher, code_tracker, domain)
+    assert dispatcher.messages == []
