@@ -262,6 +262,12 @@ def _found_identity(tracker: Tracker) -> Found:
     return read_identity_answer(_text(tracker), requested, _known(tracker), question=question)
 
 
+def _same_as_failed(tracker: Tracker) -> bool:
+    """Whether the five values are those of the last failed match."""
+    checked = _opened(tracker, "identity_checked")
+    return checked is not None and checked == _draft_hash(tracker)
+
+
 def _is_department(text: str) -> bool:
     if "?" in text:
         return False
@@ -282,6 +288,16 @@ def _draft_hash(tracker: Tracker) -> str:
         tracker.get_slot("first_name"),
     )
     return keyed_hash(_secret(), "identity_draft", key)
+
+
+def _suggestions(tracker: Tracker) -> List[str]:
+    """The department codes last suggested (sealed in ``department_suggestions``)."""
+    opened = _opened(tracker, "department_suggestions")
+    try:
+        codes = json.loads(opened) if opened else []
+    except ValueError:
+        return []
+    return [str(code) for code in codes] if isinstance(codes, list) else []
 
 
 def _suggested_codes(suggestions: Sequence[str]) -> List[str]:
@@ -360,7 +376,9 @@ def _checked(field: str, value: Any, dispatcher: CollectingDispatcher, tracker: 
     except check.refused as error:
         refusal = _refused(field, error.message, dispatcher, tracker)
         if isinstance(error, InvalidDepartment):
-            refusal["department_suggestions"] = _suggested_codes(error.suggestions) or None
+            codes = _suggested_codes(error.suggestions)
+            # sealed: the tracker store masks the digits of stored slot values
+            refusal["department_suggestions"] = seal(_secret(), json.dumps(codes)) if codes else None
         return refusal
     extra: Dict[str, Any] = {"department_suggestions": None} if field == "birth_department" else {}
     return {**check.keep(parsed, tracker), **_accepted(field, tracker), **extra}
@@ -414,7 +432,7 @@ class ValidateActivationForm(FormValidationAction):
     async def extract_birth_department(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        suggestions = tracker.get_slot("department_suggestions") or []
+        suggestions = _suggestions(tracker)
         if suggestions and _fresh(tracker, IDENTITY_FORM) and tracker.get_slot("requested_slot") == "birth_department":
             choice = department_choice(_text(tracker), suggestions)
             if choice in (CHOOSE, NONE_OF_THEM):
@@ -467,7 +485,7 @@ class ValidateActivationForm(FormValidationAction):
         if value == CHOOSE:
             dispatcher.utter_message(
                 response="utter_activation_department_which",
-                choices=_listing([department_label(code) for code in tracker.get_slot("department_suggestions") or []]),
+                choices=_listing([department_label(code) for code in _suggestions(tracker)]),
             )
             return {"birth_department": None}
         if value == NONE_OF_THEM:
@@ -489,7 +507,7 @@ class ValidateActivationForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
         if value is True:
-            if tracker.get_slot("identity_checked") == _draft_hash(tracker):
+            if _same_as_failed(tracker):
                 # the values of a failed match, unchanged: one must be corrected first
                 return {RECAP_SLOT: None, "identity_recap": "mismatch"}
             return {RECAP_SLOT: True, "identity_recap": None}
@@ -611,7 +629,7 @@ class ActionAskIdentityConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         mode = tracker.get_slot("identity_recap")
         facts = _recap_facts(tracker)
-        if tracker.get_slot("identity_checked") == _draft_hash(tracker):
+        if _same_as_failed(tracker):
             left = _plural(max(MAX_MATCH_FAILURES - _failures(tracker), 1), "essai")
             dispatcher.utter_message(response="utter_activation_no_match", facts=facts, attempts_left=left)
         elif mode == "which":
@@ -681,7 +699,8 @@ class ActionCheckIdentity(Action):
         # the values stay; the recap (action_ask_identity_confirmed) names them and
         # asks which one to correct. The same form again: forced here, a rule
         # cannot run a form twice in a row.
-        kept = [SlotSet(RECAP_SLOT, None), SlotSet("identity_checked", _draft_hash(tracker)), _step("identity")]
+        checked = seal(_secret(), _draft_hash(tracker))  # sealed: stored slot values lose their digits
+        kept = [SlotSet(RECAP_SLOT, None), SlotSet("identity_checked", checked), _step("identity")]
         return counted + kept + [FollowupAction(IDENTITY_FORM)]
 
 

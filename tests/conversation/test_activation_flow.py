@@ -147,7 +147,7 @@ def assert_recap(reply: str, p: Person) -> None:
     assert RECAP in reply or "Voici ce que j'ai" in reply, reply
     assert p.nir[:10] + " *** *** **" in reply, reply
     assert p.nir not in reply and p.nir.replace(" ", "") not in reply and p.nir[11:] not in reply
-    assert p.born in reply and p.last_name in reply and p.first_name in reply, reply
+    assert p.born in reply and p.last_name.lower() in reply.lower() and p.first_name in reply, reply
     assert FOUND not in reply and "Je ne retrouve pas" not in reply  # nothing matched yet
     assert p.mobile not in reply and p.adherent not in reply and p.email not in reply
 
@@ -407,7 +407,12 @@ def test_unknown_member_gets_the_same_answer_as_a_mismatch(miel):
     unknown = say_all(miel, stranger)
     p = _demo("100001")
     mismatch = say_all(miel, Person(**{**p.__dict__, "first_name": "Pierre"}))
-    assert unknown == mismatch, (unknown, mismatch)
+
+    # the same answer but for the values typed, echoed back
+    def _without_facts(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if not line.startswith("- "))
+
+    assert _without_facts(unknown) == _without_facts(mismatch), (unknown, mismatch)
     assert "Je ne retrouve pas d'adhérent" in unknown and "2 essais" in unknown
     # the facts used are named (as typed, the NIR masked) and one can be corrected alone
     assert stranger.nir[:10] + " *** *** **" in unknown and stranger.born in unknown, unknown

@@ -7,6 +7,7 @@ handed to support with the verified member on the conversation.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Dict, List
 
@@ -130,7 +131,7 @@ async def test_yes_with_the_values_of_a_failed_match_is_not_a_new_check():
     probe = tracker(base)
     from actions.activation import _draft_hash
 
-    slots, _ = await _validate(_slots(identity_checked=_draft_hash(probe)), "oui", "affirm")
+    slots, _ = await _validate(_slots(identity_checked=seal(SECRET_KEY, _draft_hash(probe))), "oui", "affirm")
     assert slots["identity_confirmed"] is None and slots["identity_recap"] == "mismatch"
 
 
@@ -139,7 +140,7 @@ async def test_yes_to_several_department_suggestions_asks_which_then_the_second(
         nir="1 80 10 29 *** *** **",
         birth_department=None,
         requested_slot="birth_department",
-        department_suggestions=["29", "38"],
+        department_suggestions=seal(SECRET_KEY, json.dumps(["29", "38"])),
     )
     set_, dispatcher = await _validate(slots, "oui", "affirm")
     assert set_["birth_department"] is None
@@ -151,7 +152,8 @@ async def test_yes_to_several_department_suggestions_asks_which_then_the_second(
 async def test_a_department_name_not_understood_keeps_its_suggestions():
     slots = _slots(birth_department=None, requested_slot="birth_department")
     set_, dispatcher = await _validate(slots, "finister", "inform")
-    assert set_["birth_department"] is None and set_["department_suggestions"] == ["29", "38"]
+    assert set_["birth_department"] is None
+    assert json.loads(unseal(SECRET_KEY, set_["department_suggestions"])) == ["29", "38"]
     assert "Finistère (29)" in dispatcher.messages[0]["text"]
 
 
