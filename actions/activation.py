@@ -73,6 +73,7 @@ from bot.activation.recap import (
     Known,
     department_choice,
     draft_key,
+    is_department_answer,
     read_identity_answer,
     recap_lines,
 )
@@ -255,7 +256,7 @@ def _found_identity(tracker: Tracker) -> Found:
     # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
     single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
     # « Lyon » may look off-topic to NLU: a department (or a city) answers the department asked
-    single_name = single_name or (requested == "birth_department" and _is_department(_text(tracker)))
+    single_name = single_name or (requested == "birth_department" and is_department_answer(_text(tracker)))
     # at the recap, « non, c'est Le Gall avec deux L » is a correction whatever NLU thinks of it
     correction = requested == RECAP_SLOT and "?" not in _text(tracker) and _intent(tracker)[0] not in _LEAVING
     question = _not_an_answer(tracker) and not single_name and not correction
@@ -266,16 +267,6 @@ def _same_as_failed(tracker: Tracker) -> bool:
     """Whether the five values are those of the last failed match."""
     checked = _opened(tracker, "identity_checked")
     return checked is not None and checked == _draft_hash(tracker)
-
-
-def _is_department(text: str) -> bool:
-    if "?" in text:
-        return False
-    try:
-        parse_department(text)
-    except IdentityError:
-        return False
-    return True
 
 
 def _draft_hash(tracker: Tracker) -> str:

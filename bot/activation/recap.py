@@ -37,7 +37,7 @@ from bot.activation.extract import (
     split_full_name,
     yes_or_no,
 )
-from bot.identity import department_label, find_birth_date, find_nir
+from bot.identity import IdentityError, department_label, find_birth_date, find_nir, parse_department
 from bot.identity.dates import _MONTH_WORDS
 from bot.identity.names import normalize_name
 from bot.identity.text import fold
@@ -253,11 +253,24 @@ def read_identity_answer(
     names_known = bool(known.last_name or known.first_name)
     if not values and names_known and (requested == RECAP_SLOT or _CORRECTION_CUE.match(text.strip())):
         values.update(name_correction(text, known))
+    if not values and requested == RECAP_SLOT and is_department_answer(text):
+        values["birth_department"] = text.strip()  # « 29 » or « Finistère » after « quelle information ? »
     if values != found.values:
         return replace(found, values=values)
     if requested in IDENTITY_FIELDS or requested == RECAP_SLOT:
         return find_identity(text, requested, take_whole=True, labels=True, other_name_known=other_known)
     return found
+
+
+def is_department_answer(text: str) -> bool:
+    """Whether a whole message names a department (or a city): « 29 », « Finistère », « Lyon »."""
+    if "?" in text or yes_or_no(text) is not None:
+        return False
+    try:
+        parse_department(text)
+    except IdentityError:
+        return False
+    return True
 
 
 def _speaks_of_date(text: str) -> bool:

@@ -98,6 +98,10 @@ def test_department_choice(text, suggestions, expected):
         ("non, c'est Le Gall", RECAP_SLOT, {"last_name": "Le Gall"}),
         ("1988", "birth_date", {"birth_date": "14/10/1988"}),
         ("Loire", "birth_department", {"birth_department": "Loire"}),
+        # after « quelle information faut-il corriger ? »: a department alone
+        ("29", RECAP_SLOT, {"birth_department": "29"}),
+        ("Finistère", RECAP_SLOT, {"birth_department": "Finistère"}),
+        ("non", RECAP_SLOT, {}),
     ],
 )
 def test_read_identity_answer(text, requested, expected):
