@@ -36,7 +36,7 @@
   // a one-time code or an account number. Masked in what the widget shows
   // and keeps, so they never sit in the browser's session storage.
   var SENSITIVE_DIGITS_RE = /\d(?:[ .\-]?\d){5,}/g;
-  // Links in bot text: [label](https://...), https://..., e-mail addresses
+  // Links in bot text: markdown links [label](URL), http(s) URLs, e-mail addresses
   // (mailto:), bare web domains (https://) and French phone numbers (tel:),
   // the same kinds as bot/links.py finds for Telegram. No lookbehind (older
   // Safari would refuse the whole script).
