@@ -293,3 +293,24 @@ def test_a_locked_member_hears_the_truth_and_the_ticket_names_them(miel):
     rows = miel.member_rows("select adherent_number, reason from support_tickets where reference = :ref", ref=reference)
     assert rows == [("100007", "account_locked")], rows
     assert miel.member_status("100007") == "locked"
+
+
+def test_smie_a_locked_member_hears_the_truth_and_the_ticket_names_them(smie):
+    from test_registration_flow import new_member
+    from test_registration_flow import start as start_registration
+
+    member = new_member(smie, status="locked")
+    sender = start_registration(smie)
+    assert "code d'accès" in smie.say_text(sender, member.adherent)
+    reply = smie.say_text(sender, member.access_code)
+    assert "bloqué" in reply and "essai" not in reply, reply  # the right code: no attempt failed
+    assert "Décrivez votre demande" in smie.say_text(sender, "/affirm")
+    reply = smie.say_text(sender, "Mon compte est bloqué, pouvez-vous le débloquer ?")
+    if "adresse e-mail" in reply:
+        reply = smie.say_text(sender, "locked.test@example.org")
+    found = re.search(r"\b(SMIE-\d{4}-[A-Z0-9]{6})\b", smie.say_text(sender, "/affirm"))
+    assert found, reply
+    rows = smie.member_rows(
+        "select adherent_number, reason from support_tickets where reference = :ref", ref=found.group(1)
+    )
+    assert rows == [(member.adherent, "account_locked")], rows
