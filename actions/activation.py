@@ -91,6 +91,8 @@ from bot.identity import (
     NirFacts,
     check_nir_against,
     department_label,
+    find_birth_date,
+    find_nir,
     parse_birth_date,
     parse_department,
     parse_email,
@@ -259,7 +261,11 @@ def _found_identity(tracker: Tracker) -> Found:
     single_name = single_name or (requested == "birth_department" and is_department_answer(_text(tracker)))
     # at the recap, « non, c'est Le Gall avec deux L » is a correction whatever NLU thinks of it
     correction = requested == RECAP_SLOT and "?" not in _text(tracker) and _intent(tracker)[0] not in _LEAVING
-    question = _not_an_answer(tracker) and not single_name and not correction
+    # « bonjour, je suis née le 08/03/1975 dans le finister, … »: identity values, whatever the intent
+    text = _text(tracker)
+    shaped = "?" not in text and bool(find_nir(text) or find_birth_date(text))
+    shaped = shaped and _intent(tracker)[0] not in _LEAVING - {"greet"}
+    question = _not_an_answer(tracker) and not single_name and not correction and not shaped
     return read_identity_answer(_text(tracker), requested, _known(tracker), question=question)
 
 

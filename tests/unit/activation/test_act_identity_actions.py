@@ -245,3 +245,15 @@ async def test_the_code_reset_by_the_send_is_not_taken_for_a_wrong_code():
     domain = {"forms": {"activation_code_form": {"required_slots": ["otp_code"]}}, "slots": {}}
     await ValidateActivationCodeForm().run(dispatcher, code_tracker, domain)
     assert dispatcher.messages == []
+
+
+async def test_a_greeting_with_identity_values_is_read_as_an_answer():
+    """« bonjour, … dans le finister, … »: nothing the member typed is dropped silently."""
+    slots = _slots(nir=None, nir_hash=None, birth_date=None, birth_department=None, last_name=None, first_name=None)
+    slots["requested_slot"] = "nir"
+    text = "bonjour, je suis née le 08/03/1975 dans le finister, Le Gall Marie-Hélène"
+    set_, dispatcher = await _validate(slots, text, "greet")
+    assert set_["last_name"] == "Le Gall" and set_["first_name"] == "Marie-Hélène"
+    assert unseal(SECRET_KEY, set_["birth_date"]) == "1975-03-08"
+    assert set_["birth_department"] is None  # not understood: said, with suggestions
+    assert any("Finistère (29)" in (m.get("text") or "") for m in dispatcher.messages)
