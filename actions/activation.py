@@ -75,7 +75,9 @@ from bot.activation.recap import (
     draft_key,
     is_department_answer,
     read_identity_answer,
+    recap_answer,
     recap_lines,
+    recap_response,
 )
 from bot.context import get_context
 from bot.deadlines import format_deadline, local_time
@@ -503,16 +505,7 @@ class ValidateActivationForm(FormValidationAction):
     def validate_identity_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
-        if value is True:
-            if _same_as_failed(tracker):
-                # the values of a failed match, unchanged: one must be corrected first
-                return {RECAP_SLOT: None, "identity_recap": "mismatch"}
-            return {RECAP_SLOT: True, "identity_recap": None}
-        if value == "no":
-            return {RECAP_SLOT: None, "identity_recap": "which"}
-        if value == "unclear":
-            return {RECAP_SLOT: None, "identity_recap": "unclear"}
-        return {RECAP_SLOT: None}
+        return recap_answer(value, value is True and _same_as_failed(tracker))
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -624,19 +617,10 @@ class ActionAskIdentityConfirmed(Action):
         return "action_ask_identity_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        mode = tracker.get_slot("identity_recap")
-        facts = _recap_facts(tracker)
-        if _same_as_failed(tracker):
-            left = _plural(max(MAX_MATCH_FAILURES - _failures(tracker), 1), "essai")
-            dispatcher.utter_message(response="utter_activation_no_match", facts=facts, attempts_left=left)
-        elif mode == "which":
-            dispatcher.utter_message(response="utter_activation_recap_which")
-        elif mode == "unclear":
-            dispatcher.utter_message(response="utter_activation_recap_unclear", facts=facts)
-        elif mode == "corrected":
-            dispatcher.utter_message(response="utter_activation_recap_corrected", facts=facts)
-        else:
-            dispatcher.utter_message(response="utter_activation_recap", facts=facts)
+        same = _same_as_failed(tracker)
+        response = recap_response(tracker.get_slot("identity_recap"), same)
+        left = _plural(max(MAX_MATCH_FAILURES - _failures(tracker), 1), "essai")
+        dispatcher.utter_message(response=response, facts=_recap_facts(tracker), attempts_left=left)
         return [SlotSet("identity_recap", None)]
 
 

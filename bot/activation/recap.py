@@ -116,6 +116,39 @@ def draft_key(
     return "|".join(parts)
 
 
+#: what the recap question says, by the mode the last answer left (``identity_recap``)
+_RECAP_RESPONSES = {
+    "which": "utter_activation_recap_which",
+    "unclear": "utter_activation_recap_unclear",
+    "corrected": "utter_activation_recap_corrected",
+}
+
+
+def recap_response(mode: str | None, same_as_failed: bool) -> str:
+    """The response that asks the recap question: after a failed match with the same
+    values, the no-match answer (which names them); else by ``mode``."""
+    if same_as_failed:
+        return "utter_activation_no_match"
+    return _RECAP_RESPONSES.get(mode or "", "utter_activation_recap")
+
+
+def recap_answer(answer: object, same_as_failed: bool) -> Dict[str, object]:
+    """The slots an answer to the recap gives: ``True`` (« oui »), ``"no"``, ``"unclear"``.
+
+    « oui » to the values of a failed match is not a new check: the member
+    is asked to correct one first.
+    """
+    if answer is True:
+        if same_as_failed:
+            return {RECAP_SLOT: None, "identity_recap": "mismatch"}
+        return {RECAP_SLOT: True, "identity_recap": None}
+    if answer == "no":
+        return {RECAP_SLOT: None, "identity_recap": "which"}
+    if answer == "unclear":
+        return {RECAP_SLOT: None, "identity_recap": "unclear"}
+    return {RECAP_SLOT: None}
+
+
 # ---- corrections ---------------------------------------------------------------------------
 
 

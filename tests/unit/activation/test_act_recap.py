@@ -16,7 +16,9 @@ from bot.activation.recap import (
     merge_partial_date,
     name_correction,
     read_identity_answer,
+    recap_answer,
     recap_lines,
+    recap_response,
 )
 
 KNOWN = Known(date(1980, 10, 14), "Le Gal", "Marie-Hélène")
@@ -157,3 +159,32 @@ def test_draft_key_ignores_case_accents_and_hyphens_of_names():
     two = draft_key("h", date(1980, 10, 14), "2A", "LE GALL", "marie helene")
     assert one == two
     assert one != draft_key("h", date(1988, 10, 14), "2A", "Le Gall", "Marie-Hélène")
+
+
+@pytest.mark.parametrize(
+    "mode, same, expected",
+    [
+        (None, False, "utter_activation_recap"),
+        ("corrected", False, "utter_activation_recap_corrected"),
+        ("which", False, "utter_activation_recap_which"),
+        ("unclear", False, "utter_activation_recap_unclear"),
+        ("mismatch", True, "utter_activation_no_match"),
+        ("corrected", True, "utter_activation_no_match"),  # corrected back to the failed values
+    ],
+)
+def test_recap_response(mode, same, expected):
+    assert recap_response(mode, same) == expected
+
+
+@pytest.mark.parametrize(
+    "answer, same, expected",
+    [
+        (True, False, {RECAP_SLOT: True, "identity_recap": None}),
+        (True, True, {RECAP_SLOT: None, "identity_recap": "mismatch"}),  # not checked twice
+        ("no", False, {RECAP_SLOT: None, "identity_recap": "which"}),
+        ("unclear", False, {RECAP_SLOT: None, "identity_recap": "unclear"}),
+        (None, False, {RECAP_SLOT: None}),
+    ],
+)
+def test_recap_answer(answer, same, expected):
+    assert recap_answer(answer, same) == expected
