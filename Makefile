@@ -61,7 +61,7 @@ lock:
 # What a trained model depends on: config, domain, training data, the code of
 # our trainable component, the pinned packages (Rasa's version among them).
 MODEL_INPUTS = config.yml domain.yml $$(find data -name '*.yml' | LC_ALL=C sort) \
-	bot/adapters/extensions/response_selector.py requirements.txt
+	bot/adapters/extensions/response_selector.py bot/adapters/extensions/folding_tokenizer.py requirements.txt
 
 ## train: train a model unless the latest one was trained from the same inputs; Rasa's
 ## cache (.rasa/cache, keyed by its fingerprints) retrains only the components that changed
@@ -128,12 +128,16 @@ test-conversation-pg: setup train
 	  echo "test-conversation-pg: set ASSISTANT_TEST_POSTGRES_URL and ASSISTANT_TEST_REDIS_URL (.ci/run does)" >&2; exit 1; fi
 	ASSISTANT_TEST_BACKEND=postgres $(PYTEST) --layer conversation-pg $(SERVER_TESTS)
 
-## test-rasa: rasa test (stories + NLU test set) with thresholds enforced by tests/check_rasa_results.py
+## test-rasa: rasa test (stories + NLU test set) with thresholds enforced by tests/check_rasa_results.py,
+## then the same NLU test set with generated typos (tests/check_typo_robustness.py)
 test-rasa: setup train
-	rm -rf results/core results/nlu
+	rm -rf results/core results/nlu results/nlu-typos results/typos
 	$(RASA) test core --stories tests/stories --model models --out results/core >/dev/null
 	$(RASA) test nlu --nlu tests/nlu --model models --out results/nlu >/dev/null
 	$(PY) tests/check_rasa_results.py results
+	$(PY) tests/check_typo_robustness.py generate results/typos/nlu_typos.yml
+	$(RASA) test nlu --nlu results/typos/nlu_typos.yml --model models --out results/nlu-typos >/dev/null
+	$(PY) tests/check_typo_robustness.py compare results
 
 ## test: everything CI runs; the PostgreSQL + Redis run needs ASSISTANT_TEST_POSTGRES_URL and
 ## ASSISTANT_TEST_REDIS_URL (set by .ci/run, where it is mandatory) and is reported as not run without them

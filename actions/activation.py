@@ -9,10 +9,18 @@ the next one through the ``activation_step`` slot and the rules of
 - ``activation_form`` / ``validate_activation_form``: NIR, birth date and
   department, names; several values per message, corrections, each value
   checked with :mod:`bot.identity` and the NIR cross-checked with the birth
-  date and department; help after two refusals of the same field;
+  date and department; help after two refusals of the same field; then the
+  recap (``identity_confirmed``, asked by ``action_ask_identity_confirmed``):
+  what was understood, only as the member typed it and the NIR masked, to
+  confirm with « oui » or to correct one value in the member's own words
+  (:mod:`bot.activation.recap`: « non, c'est Le Gall », « l'année c'est
+  1988 », « le premier » for a suggested department);
 - ``action_check_identity``: :func:`bot.activation.identity_match.match_member`,
-  the same answer for an unknown member and any mismatch, support after 3
-  failed matchings; a match says where the code will go: the mobile on file,
+  the same answer for an unknown member and any mismatch; a mismatch keeps
+  the values and the recap names them, to correct one (the same values are
+  not checked twice); support after 3 failed matchings; a locked member is
+  handed to support with the member reference (the ticket names them); a
+  match says where the code will go: the mobile on file,
   else the e-mail on file, else (nothing on file) the hand-off to support;
 - ``activation_contact_form``: the member confirms, shown masked, that the
   contact on file is still theirs (« non » hands off to support: nothing
@@ -58,8 +66,20 @@ from bot.activation.extract import (
     field_mentioned,
     find_code,
     find_contact,
-    find_identity,
     is_single_name,
+)
+from bot.activation.recap import (
+    CHOOSE,
+    NONE_OF_THEM,
+    RECAP_SLOT,
+    Known,
+    department_choice,
+    draft_key,
+    is_department_answer,
+    read_identity_answer,
+    recap_answer,
+    recap_lines,
+    recap_response,
 )
 from bot.context import get_context
 from bot.deadlines import format_deadline, local_time
@@ -75,6 +95,8 @@ from bot.identity import (
     NirFacts,
     check_nir_against,
     department_label,
+    find_birth_date,
+    find_nir,
     parse_birth_date,
     parse_department,
     parse_email,
@@ -87,7 +109,11 @@ from bot.reach import contact_lines
 from bot.sealed import is_sealed, seal, unseal
 
 IDENTITY_FORM, CONTACT_FORM, CODE_FORM = "activation_form", "activation_contact_form", "activation_code_form"
-IDENTITY_SLOTS = IDENTITY_FIELDS + ("nir_hash", "names_order_guessed", "activation_failures")
+# the recap (identity_confirmed, asked last by the identity form), what it says next
+# (identity_recap), the values of the last failed match (identity_checked, a keyed hash),
+# the departments suggested for a name not understood, a birth date refused by the NIR
+RECAP_SLOTS = (RECAP_SLOT, "identity_recap", "identity_checked", "department_suggestions", "birth_date_refused")
+IDENTITY_SLOTS = IDENTITY_FIELDS + ("nir_hash", "names_order_guessed", "activation_failures") + RECAP_SLOTS
 CONTACT_SLOTS = ("email", "email_suggestion", "contact_confirmed")
 # what the identity match told about the contacts on file (no contact itself)
 ON_FILE_SLOTS = ("code_channel", "email_on_file")
@@ -105,6 +131,8 @@ NOT_AN_ANSWER = frozenset(
     }
 )  # fmt: skip
 CONFIDENT = 0.5
+# intents that leave the question asked, even at the recap
+_LEAVING = frozenset({"stop", "request_human", "complaint", "medical_emergency", "ask_why", "greet", "goodbye"})
 # actions that may run between the member's message and the form reading it
 _BEFORE_FORM = HOUSEKEEPING_ACTIONS | {"action_start_activation"}
 _LABELS = {
@@ -211,6 +239,20 @@ def _failures(tracker: Tracker) -> int:
 # ---- checking a value -----------------------------------------------------------------
 
 
+def _date_slot(tracker: Tracker, slot: str) -> date | None:
+    opened = _opened(tracker, slot)
+    try:
+        return date.fromisoformat(opened) if opened else None
+    except ValueError:
+        return None
+
+
+def _known(tracker: Tracker) -> Known:
+    """What the member already gave (a refused date still serves to merge « c'est 1988 »)."""
+    born = _date_slot(tracker, "birth_date") or _date_slot(tracker, "birth_date_refused")
+    return Known(born, tracker.get_slot("last_name"), tracker.get_slot("first_name"))
+
+
 def _found_identity(tracker: Tracker) -> Found:
     """The identity values of the member's latest message (none when it was for someone else)."""
     if not _fresh(tracker, IDENTITY_FORM):
@@ -218,8 +260,54 @@ def _found_identity(tracker: Tracker) -> Found:
     requested = tracker.get_slot("requested_slot")
     # "Rousseau" may look like an FAQ word to NLU: a single name answers the name asked
     single_name = requested in ("last_name", "first_name") and is_single_name(_text(tracker))
-    question = _not_an_answer(tracker) and not single_name
-    return find_identity(_text(tracker), requested, take_whole=not question, labels=not question)
+    # « Lyon » may look off-topic to NLU: a department (or a city) answers the department asked
+    single_name = single_name or (requested == "birth_department" and is_department_answer(_text(tracker)))
+    # at the recap, « non, c'est Le Gall avec deux L » is a correction whatever NLU thinks of it
+    correction = requested == RECAP_SLOT and "?" not in _text(tracker) and _intent(tracker)[0] not in _LEAVING
+    # « bonjour, je suis née le 08/03/1975 dans le finister, … »: identity values, whatever the intent
+    text = _text(tracker)
+    shaped = "?" not in text and bool(find_nir(text) or find_birth_date(text))
+    shaped = shaped and _intent(tracker)[0] not in _LEAVING - {"greet"}
+    question = _not_an_answer(tracker) and not single_name and not correction and not shaped
+    return read_identity_answer(_text(tracker), requested, _known(tracker), question=question)
+
+
+def _same_as_failed(tracker: Tracker) -> bool:
+    """Whether the five values are those of the last failed match."""
+    checked = _opened(tracker, "identity_checked")
+    return checked is not None and checked == _draft_hash(tracker)
+
+
+def _draft_hash(tracker: Tracker) -> str:
+    """A keyed hash of the five values as they stand (compared with those of the last failed match)."""
+    key = draft_key(
+        tracker.get_slot("nir_hash"),
+        _date_slot(tracker, "birth_date"),
+        tracker.get_slot("birth_department"),
+        tracker.get_slot("last_name"),
+        tracker.get_slot("first_name"),
+    )
+    return keyed_hash(_secret(), "identity_draft", key)
+
+
+def _suggestions(tracker: Tracker) -> List[str]:
+    """The department codes last suggested (sealed in ``department_suggestions``)."""
+    opened = _opened(tracker, "department_suggestions")
+    try:
+        codes = json.loads(opened) if opened else []
+    except ValueError:
+        return []
+    return [str(code) for code in codes] if isinstance(codes, list) else []
+
+
+def _suggested_codes(suggestions: Sequence[str]) -> List[str]:
+    """["Finistère (29)", "Isère (38)"] → ["29", "38"]."""
+    codes = []
+    for label in suggestions:
+        code = label.rpartition("(")[2].rstrip(")").strip()
+        if code:
+            codes.append(code)
+    return codes
 
 
 @dataclass(frozen=True)
@@ -249,15 +337,19 @@ _CHECKS: Dict[str, _Check] = {
     "birth_department": _Check(
         parse_department, InvalidDepartment, lambda department, _: {"birth_department": department.code}
     ),
-    "last_name": _Check(
-        parse_person_name,
-        InvalidPersonName,
-        lambda name, tracker: {"last_name": name, "names_order_guessed": _found_identity(tracker).names_guessed},
-    ),
+    "last_name": _Check(parse_person_name, InvalidPersonName, lambda name, tracker: _last_name_kept(name, tracker)),
     "first_name": _Check(
         partial(parse_person_name, first_name=True), InvalidPersonName, lambda name, _: {"first_name": name}
     ),
 }
+
+
+def _last_name_kept(name: str, tracker: Tracker) -> Dict[str, Any]:
+    """The last name, and whether its split from the first name was a guess (from the message that gave it)."""
+    found = _found_identity(tracker)
+    if "last_name" not in found.values:  # a value validated again (form started again after a failed match)
+        return {"last_name": name}
+    return {"last_name": name, "names_order_guessed": found.names_guessed and "first_name" in found.values}
 
 
 def _refused(field: str, message: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
@@ -285,8 +377,14 @@ def _checked(field: str, value: Any, dispatcher: CollectingDispatcher, tracker: 
     try:
         parsed = check.parse(str(value or ""))
     except check.refused as error:
-        return _refused(field, error.message, dispatcher, tracker)
-    return {**check.keep(parsed, tracker), **_accepted(field, tracker)}
+        refusal = _refused(field, error.message, dispatcher, tracker)
+        if isinstance(error, InvalidDepartment):
+            codes = _suggested_codes(error.suggestions)
+            # sealed: the tracker store masks the digits of stored slot values
+            refusal["department_suggestions"] = seal(_secret(), json.dumps(codes)) if codes else None
+        return refusal
+    extra: Dict[str, Any] = {"department_suggestions": None} if field == "birth_department" else {}
+    return {**check.keep(parsed, tracker), **_accepted(field, tracker), **extra}
 
 
 # ---- start ----------------------------------------------------------------------------
@@ -317,7 +415,7 @@ class ActionStartActivation(Action):
 
 
 class ValidateActivationForm(FormValidationAction):
-    """Finds, checks and cross-checks the five identity values."""
+    """Finds, checks and cross-checks the five identity values, then the recap (« C'est bien ça ? »)."""
 
     def name(self) -> str:
         return "validate_activation_form"
@@ -337,6 +435,13 @@ class ValidateActivationForm(FormValidationAction):
     async def extract_birth_department(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
+        suggestions = _suggestions(tracker)
+        if suggestions and _fresh(tracker, IDENTITY_FORM) and tracker.get_slot("requested_slot") == "birth_department":
+            choice = department_choice(_text(tracker), suggestions)
+            if choice in (CHOOSE, NONE_OF_THEM):
+                return {"birth_department": choice}
+            if choice:
+                return {"birth_department": choice}
         return self._pick(tracker, "birth_department")
 
     async def extract_last_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
@@ -345,9 +450,26 @@ class ValidateActivationForm(FormValidationAction):
     async def extract_first_name(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
         return self._pick(tracker, "first_name")
 
+    async def extract_identity_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        """« oui » to the recap; a correction leaves it unanswered (the recap is shown again)."""
+        if not _fresh(tracker, IDENTITY_FORM) or tracker.get_slot("requested_slot") != RECAP_SLOT:
+            return {}
+        if _found_identity(tracker).values:
+            return {}
+        answer = _yes_no(tracker)
+        if answer is True:
+            return {RECAP_SLOT: True}
+        if answer is False:
+            return {RECAP_SLOT: "no"}
+        return {} if _not_an_answer(tracker) else {RECAP_SLOT: "unclear"}
+
     # -- checking values --
 
     def validate_nir(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict:
+        if value is not None and tracker.get_slot("nir_hash") and _is_masked_nir(str(value)):
+            return {"nir": value}  # already accepted (validated again when the form starts again)
         if value is not None and not any(char.isdigit() for char in str(value or "")):
             dispatcher.utter_message(response="utter_activation_no_nir_found")
             return _refused("nir", None, dispatcher, tracker)
@@ -363,6 +485,15 @@ class ValidateActivationForm(FormValidationAction):
     def validate_birth_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict:
+        if value == CHOOSE:
+            dispatcher.utter_message(
+                response="utter_activation_department_which",
+                choices=_listing([department_label(code) for code in _suggestions(tracker)]),
+            )
+            return {"birth_department": None}
+        if value == NONE_OF_THEM:
+            dispatcher.utter_message(response="utter_activation_department_number")
+            return {"birth_department": None, "department_suggestions": None}
         return _checked("birth_department", value, dispatcher, tracker)
 
     def validate_last_name(
@@ -375,6 +506,11 @@ class ValidateActivationForm(FormValidationAction):
     ) -> Dict:
         return _checked("first_name", value, dispatcher, tracker)
 
+    def validate_identity_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict:
+        return recap_answer(value, value is True and _same_as_failed(tracker))
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -386,24 +522,35 @@ class ValidateActivationForm(FormValidationAction):
         return events
 
     def _cross_check(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
-        """The NIR against the birth date and department: the field to ask again, with why."""
+        """The NIR against the birth date and department: the field to ask again, with why.
+
+        A date refused this way is kept sealed (``birth_date_refused``): « c'est
+        1988 » merges with it; a new NIR that agrees with it brings it back.
+        """
         try:
             facts = NirFacts.from_masked(tracker.get_slot("nir") or "")
         except InvalidNir:
             return {}
-        opened = _opened(tracker, "birth_date")
-        born = date.fromisoformat(opened) if opened else None
-        department = tracker.get_slot("birth_department")
+        born = _date_slot(tracker, "birth_date")
         extra: Dict[str, Any] = {}
+        refused = _date_slot(tracker, "birth_date_refused")
+        if born is None and refused is not None and not check_nir_against(facts, refused, None):
+            born = refused
+            extra.update({"birth_date": seal(_secret(), refused.isoformat()), "birth_date_refused": None})
+            tracker.slots.update(extra)
+        department = tracker.get_slot("birth_department")
         for problem in check_nir_against(facts, born, department):
             refusal = _refused(problem.field, problem.message, dispatcher, tracker)
             if problem.field == "nir":
                 refusal["nir_hash"] = None
+            if problem.field == "birth_date" and born is not None:
+                refusal["birth_date_refused"] = seal(_secret(), born.isoformat())
             tracker.slots.update(refusal)
             extra.update(refusal)
         return extra
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        at_recap = tracker.get_slot("requested_slot") == RECAP_SLOT and _fresh(tracker, IDENTITY_FORM)
         before = {slot: self._comparable(slot, tracker.get_slot(slot)) for slot in IDENTITY_FIELDS}
         events = await super().run(dispatcher, tracker, domain)
         final: Dict[str, Any] = {}
@@ -417,9 +564,12 @@ class ValidateActivationForm(FormValidationAction):
             if before[slot] is not None and before[slot] != self._comparable(slot, final[slot])
         ]
         complete = all(tracker.get_slot(slot) is not None for slot in IDENTITY_FIELDS)
-        if corrected:
+        if complete and corrected:
+            # the recap, shown next, says it (one message)
+            events.append(SlotSet("identity_recap", "corrected"))
+        elif corrected:
             dispatcher.utter_message(response="utter_activation_corrected", fields=self._describe(corrected, final))
-        elif len(accepted) >= 2 and not complete:  # when complete, the matching answers at once
+        elif len(accepted) >= 2 and not complete and not at_recap:  # when complete, the recap follows at once
             dispatcher.utter_message(response="utter_activation_noted", fields=self._describe(accepted, final))
         return events
 
@@ -440,17 +590,58 @@ class ValidateActivationForm(FormValidationAction):
         return _listing(parts)
 
 
+def _is_masked_nir(value: str) -> bool:
+    try:
+        NirFacts.from_masked(value)
+    except InvalidNir:
+        return False
+    return "*" in value
+
+
+def _recap_facts(tracker: Tracker) -> str:
+    return "\n".join(
+        recap_lines(
+            tracker.get_slot("nir"),
+            _date_slot(tracker, "birth_date"),
+            tracker.get_slot("birth_department"),
+            tracker.get_slot("last_name"),
+            tracker.get_slot("first_name"),
+            bool(tracker.get_slot("names_order_guessed")),
+        )
+    )
+
+
+class ActionAskIdentityConfirmed(Action):
+    """The recap: what was understood (only what the member typed, the NIR masked), then « C'est bien ça ? ».
+
+    After a failed match with the same values, it says so and asks which one to correct.
+    """
+
+    def name(self) -> str:
+        return "action_ask_identity_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        same = _same_as_failed(tracker)
+        response = recap_response(tracker.get_slot("identity_recap"), same)
+        left = _plural(max(MAX_MATCH_FAILURES - _failures(tracker), 1), "essai")
+        dispatcher.utter_message(response=response, facts=_recap_facts(tracker), attempts_left=left)
+        return [SlotSet("identity_recap", None)]
+
+
 class ActionCheckIdentity(Action):
-    """Matches the five values; the same answer for an unknown member and any mismatch."""
+    """Matches the five values once confirmed; the same answer for an unknown member and any mismatch.
+
+    A failed match keeps the values: the recap shows them again and the
+    member corrects the wrong one (not all five).
+    """
 
     def name(self) -> str:
         return "action_check_identity"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ctx = get_context()
-        opened = _opened(tracker, "birth_date")
         values = {
-            "birth_date": date.fromisoformat(opened) if opened else None,
+            "birth_date": _date_slot(tracker, "birth_date"),
             "birth_department": tracker.get_slot("birth_department"),
             "last_name": tracker.get_slot("last_name"),
             "first_name": tracker.get_slot("first_name"),
@@ -461,11 +652,8 @@ class ActionCheckIdentity(Action):
             dispatcher.utter_message(response="utter_activation_session_expired")
             return events + [_step("done")]
         match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id, client=client_key(tracker))
-        result = await run_blocking(match, **values)
-        if result.outcome == identity_match.NO_MATCH and tracker.get_slot("names_order_guessed"):
-            # "Dupont Marie" may have been "Marie Dupont": try the other order once
-            swapped = dict(values, last_name=values["first_name"], first_name=values["last_name"])
-            result = await run_blocking(match, **swapped)
+        either = bool(tracker.get_slot("names_order_guessed"))
+        result = await run_blocking(match, **values, names_either_order=either)
 
         if result.outcome == identity_match.CLIENT_LIMITED:
             retry = _clock_time(result.retry_at) if result.retry_at else "une heure"
@@ -486,17 +674,26 @@ class ActionCheckIdentity(Action):
             dispatcher.utter_message(response="utter_activation_already_active")
             return events + [_step("done")]
         if result.outcome == identity_match.LOCKED:
-            dispatcher.utter_message(response="utter_activation_locked")
-            return events + _handoff(dispatcher, domain)
+            verified = [SlotSet("member_ref", result.member_ref)] if result.member_ref else []
+            return events + verified + _locked(dispatcher, domain)
         failures = _failures(tracker) + 1
-        events.append(SlotSet("activation_match_failures", float(failures)))
+        counted = [SlotSet("activation_match_failures", float(failures))]
         if failures >= MAX_MATCH_FAILURES:
             dispatcher.utter_message(response="utter_activation_too_many_attempts", max_attempts=MAX_MATCH_FAILURES)
-            return events + _handoff(dispatcher, domain)
-        left = _plural(MAX_MATCH_FAILURES - failures, "essai")
-        dispatcher.utter_message(response="utter_activation_no_match", attempts_left=left)
-        # the same form again: forced here, a rule cannot run a form twice in a row
-        return events + [_step("identity"), FollowupAction(IDENTITY_FORM)]
+            return events + counted + _handoff(dispatcher, domain)
+        # the values stay; the recap (action_ask_identity_confirmed) names them and
+        # asks which one to correct. The same form again: forced here, a rule
+        # cannot run a form twice in a row.
+        checked = seal(_secret(), _draft_hash(tracker))  # sealed: stored slot values lose their digits
+        kept = [SlotSet(RECAP_SLOT, None), SlotSet("identity_checked", checked), _step("identity")]
+        return counted + kept + [FollowupAction(IDENTITY_FORM)]
+
+
+def _locked(dispatcher: CollectingDispatcher, domain: DomainDict) -> List[EventType]:
+    """A locked account: said as it is (no « after several attempts »), then support, who can unlock it."""
+    if "action_offer_support" not in domain.get("actions", []):
+        dispatcher.utter_message(response="utter_activation_locked")
+    return _handoff(dispatcher, domain, "account_locked")
 
 
 # ---- contact --------------------------------------------------------------------------
@@ -748,8 +945,7 @@ def _dead_end(dispatcher: CollectingDispatcher, domain: DomainDict, outcome: str
         dispatcher.utter_message(response="utter_activation_already_active")
         return events + [_step("done")]
     if outcome == otp.LOCKED:
-        dispatcher.utter_message(response="utter_activation_locked")
-        return events + _handoff(dispatcher, domain)
+        return events + _locked(dispatcher, domain)
     dispatcher.utter_message(response="utter_activation_session_expired")
     return events + [_step("done")]
 
@@ -785,6 +981,10 @@ class ValidateActivationCodeForm(FormValidationAction):
     ) -> Dict:
         if value == VERIFIED:
             return {"otp_code": VERIFIED}
+        if value is None:
+            # a reset by action_send_activation_code (the SDK validates those too): not a code
+            # typed, so no « Le code comporte 6 chiffres » right after « oui »
+            return {"otp_code": None}
         ctx = get_context()
         conf = ctx.tenant.otp
         member_ref = tracker.get_slot("member_ref")
@@ -889,8 +1089,7 @@ class ActionCompleteActivation(Action):
             dispatcher.utter_message(response="utter_activation_already_active")
             return finished
         if result.outcome == completion.LOCKED:
-            dispatcher.utter_message(response="utter_activation_locked")
-            return finished + _handoff(dispatcher, domain)
+            return finished + _locked(dispatcher, domain)
         dispatcher.utter_message(response="utter_activation_session_expired")
         return finished
 

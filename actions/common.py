@@ -1,5 +1,6 @@
 """Helpers shared by the action modules (no action here): blocking services
-run in an executor, and the counters kept in slots."""
+run in an executor, the counters kept in slots, and saying a
+:class:`bot.reply.Reply` (a response of domain.yml with its values)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from functools import partial
 from typing import Any, Callable
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.reply import Reply
 
 
 async def run_blocking(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -33,3 +37,8 @@ def client_key(tracker: Tracker) -> str:
     if isinstance(client, str) and client:
         return f"client:{client}"
     return f"sender:{tracker.sender_id}"
+
+
+def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Utter the response of domain.yml that ``reply`` names, with its values."""
+    dispatcher.utter_message(response=reply.response, **reply.values)

@@ -8,6 +8,8 @@ The first FAQ answer of a conversation is followed by the satisfaction
 question (:mod:`actions.satisfaction`); a contact answer (phone, hours) is not.
 ``action_answer_contact`` builds the contact answer from the profile and the
 clock (opening hours are checked against ``bot.clock.now()``).
+When the response selector is sure of an answer of the other retrieval
+intent (``bot.answers.selection.confident_other_answer``), that answer is given.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.satisfaction import ask_once
 from bot.answers.contact import contact_answer
 from bot.answers.faq import FAQ_KEYS, answer_faq
-from bot.answers.selection import selected_key
+from bot.answers.selection import confident_other_answer, selected_key
 from bot.clock import now
 from bot.tenants import Tenant, current_tenant
 from bot.tenants.facts import tenant_slot_values
@@ -33,24 +35,35 @@ def _missing_tenant_slots(tracker: Tracker, tenant: Tenant) -> Dict[str, Any]:
     return {name: value for name, value in values.items() if tracker.get_slot(name) is None}
 
 
+def _utter_faq(dispatcher: CollectingDispatcher, tracker: Tracker, key: str | None) -> List[EventType]:
+    tenant = current_tenant()
+    answer = answer_faq(tenant, key)
+    missing = _missing_tenant_slots(tracker, tenant)
+    if answer.response is not None:
+        # placeholders of the response are filled from kwargs when a slot is missing
+        dispatcher.utter_message(response=answer.response, **missing)
+    else:
+        dispatcher.utter_message(text=answer.text)
+    events: List[EventType] = [SlotSet(name, value) for name, value in missing.items()]
+    if key in FAQ_KEYS:  # an answer, not « pouvez-vous reformuler ? »
+        events += ask_once(dispatcher, tracker, "answer")
+    return events
+
+
+def _utter_contact(dispatcher: CollectingDispatcher, key: str | None) -> List[EventType]:
+    dispatcher.utter_message(text=contact_answer(current_tenant(), key, now()))
+    return []
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        tenant = current_tenant()
-        key = selected_key(tracker.latest_message, "faq")
-        answer = answer_faq(tenant, key)
-        missing = _missing_tenant_slots(tracker, tenant)
-        if answer.response is not None:
-            # placeholders of the response are filled from kwargs when a slot is missing
-            dispatcher.utter_message(response=answer.response, **missing)
-        else:
-            dispatcher.utter_message(text=answer.text)
-        events: List[EventType] = [SlotSet(name, value) for name, value in missing.items()]
-        if key in FAQ_KEYS:  # an answer, not « pouvez-vous reformuler ? »
-            events += ask_once(dispatcher, tracker, "answer")
-        return events
+        other = confident_other_answer(tracker.latest_message, "faq")
+        if other is not None:
+            return _utter_contact(dispatcher, other[1])
+        return _utter_faq(dispatcher, tracker, selected_key(tracker.latest_message, "faq"))
 
 
 class ActionAnswerContact(Action):
@@ -58,7 +71,7 @@ class ActionAnswerContact(Action):
         return "action_answer_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        tenant = current_tenant()
-        key = selected_key(tracker.latest_message, "contact")
-        dispatcher.utter_message(text=contact_answer(tenant, key, now()))
-        return []
+        other = confident_other_answer(tracker.latest_message, "contact")
+        if other is not None:
+            return _utter_faq(dispatcher, tracker, other[1])
+        return _utter_contact(dispatcher, selected_key(tracker.latest_message, "contact"))

@@ -17,7 +17,8 @@ per client, global) get the same answer; the client key
 notices queued by a check are delivered off the reply's path.
 
 Services: :mod:`bot.registration.service` (blocking: run in an executor);
-texts: :mod:`bot.registration.replies`.  Values needed in a later turn are
+which response of domain.yml is said, with which values:
+:mod:`bot.registration.replies`.  Values needed in a later turn are
 sealed (:mod:`bot.sealed`) because the tracker store masks digits and
 e-mail addresses in stored slot values.
 """
@@ -33,7 +34,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, run_blocking, slot_count
+from actions.common import client_key, run_blocking, say, slot_count
 from actions.support import offer_support, read_email_answer
 from bot.activation import activation as completion
 from bot.activation import notices
@@ -96,7 +97,7 @@ class ActionStartRegistration(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if _failures(tracker) < replies.MAX_FAILURES:
-            dispatcher.utter_message(text=replies.intro(get_context().tenant))
+            say(dispatcher, replies.intro(get_context().tenant))
         return [*_reset_form(), SlotSet("pending_question", None)]
 
 
@@ -123,7 +124,7 @@ class ValidateRegistrationForm(FormValidationAction):
             return {"adherent_number": value}
         number = parse_adherent_number(str(value or ""))
         if number is None:
-            dispatcher.utter_message(text=replies.invalid_adherent_number())
+            say(dispatcher, replies.invalid_adherent_number())
             return {"adherent_number": None}
         return {"adherent_number": seal(get_context().settings.secret_key, number)}
 
@@ -140,7 +141,7 @@ class ValidateRegistrationForm(FormValidationAction):
             return {"adherent_number": None, "access_code": None}
         code = parse_access_code(str(value or ""))
         if code is None:
-            dispatcher.utter_message(text=replies.invalid_access_code())
+            say(dispatcher, replies.invalid_access_code())
             return {"access_code": None}
         result = await run_blocking(
             service.check_access,
@@ -154,16 +155,17 @@ class ValidateRegistrationForm(FormValidationAction):
         if result.notice_ids:
             _deliver_later(ctx, result.notice_ids)
         if result.outcome == service.MATCHED:
-            dispatcher.utter_message(text=replies.access_recognised())
+            say(dispatcher, replies.access_recognised())
             return {"access_code": VERIFIED, "member_ref": result.member_ref, "registration_result": MATCHED}
         if result.outcome == service.ALREADY_ACTIVE:
             return {"access_code": None, "registration_result": ALREADY_ACTIVE, "requested_slot": None}
         if result.outcome == service.LOCKED:  # locked in the store, and the right code typed
-            dispatcher.utter_message(text=replies.locked_account())
+            # said by the hand-off that follows (account_locked), once, without « after several attempts »
             return {
                 "access_code": None,
+                "member_ref": result.member_ref,
                 "registration_result": LOCKED,
-                "support_reason": "activation_locked",
+                "support_reason": "account_locked",
                 "requested_slot": None,
             }
         failures = _failures(tracker) + 1
@@ -177,7 +179,7 @@ class ValidateRegistrationForm(FormValidationAction):
                 "requested_slot": None,
             }
         # unknown number, wrong code or a check refused by a limit: one answer
-        dispatcher.utter_message(text=replies.mismatch(failures, ctx.tenant))
+        say(dispatcher, replies.mismatch(failures, ctx.tenant))
         return {"access_code": None, "adherent_number": None, "registration_failures": float(failures)}
 
     def validate_registration_email(
@@ -206,26 +208,25 @@ class ActionRegistrationChecked(Action):
             contact = await run_blocking(service.check_contact, ctx, member_ref, email)
             if contact.outcome == service.CONTACT_MISMATCH:
                 # nothing goes to the typed address: is the one on file still theirs?
-                dispatcher.utter_message(
-                    text=replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""),
-                    buttons=replies.YES_NO_CONTACT,
-                )
+                say(dispatcher, replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""))
                 return [
                     SlotSet("registration_result", None),
                     SlotSet("pending_question", None),
                     SlotSet("registration_question", CONTACT_QUESTION),
                 ]
             if contact.outcome == service.INVALID_REF:
-                dispatcher.utter_message(text=replies.no_registration_in_progress())
+                say(dispatcher, replies.no_registration_in_progress())
                 return _reset_form()
-            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            say(dispatcher, replies.cgu_question(ctx.tenant))
             return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
         if outcome == LOCKED:
-            return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, "activation_locked")]
+            # account_locked: locked in the store (the right code); activation_locked: too many tries
+            reason = tracker.get_slot("support_reason") or "activation_locked"
+            return [SlotSet("registration_result", None), *offer_support(dispatcher, tracker, reason)]
         if outcome == ALREADY_ACTIVE:
-            dispatcher.utter_message(text=replies.already_active(ctx.tenant))
+            say(dispatcher, replies.already_active(ctx.tenant))
         else:
-            dispatcher.utter_message(text=replies.no_registration_in_progress())
+            say(dispatcher, replies.no_registration_in_progress())
         return _reset_form()
 
 
@@ -252,16 +253,13 @@ class ActionRegistrationContactAnswer(Action):
             email = unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
             contact = await run_blocking(service.check_contact, ctx, member_ref, email) if member_ref else None
             if contact is None or contact.outcome != service.CONTACT_MISMATCH:
-                dispatcher.utter_message(text=replies.no_registration_in_progress())
+                say(dispatcher, replies.no_registration_in_progress())
                 return _reset_form()
-            dispatcher.utter_message(
-                text=replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""),
-                buttons=replies.YES_NO_CONTACT,
-            )
+            say(dispatcher, replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""))
             return [SlotSet("registration_question", CONTACT_QUESTION)]
         if answer:
-            dispatcher.utter_message(text=replies.contact_kept())
-            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            say(dispatcher, replies.contact_kept())
+            say(dispatcher, replies.cgu_question(ctx.tenant))
             return [
                 SlotSet("registration_question", None),
                 SlotSet("registration_email", ON_FILE),
@@ -269,7 +267,7 @@ class ActionRegistrationContactAnswer(Action):
             ]
         # the member on file is told, at most once a window (attempt_stopped notice)
         await run_blocking(completion.contact_not_theirs, ctx, member_ref, conversation=tracker.sender_id)
-        dispatcher.utter_message(text=replies.contact_not_theirs())
+        say(dispatcher, replies.contact_not_theirs())
         return [*_reset_form(), *offer_support(dispatcher, tracker, CONTACT_HANDOFF_REASON)]
 
 
@@ -280,7 +278,7 @@ class ActionRegistrationExplain(Action):
         return "action_registration_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=replies.where_to_find(get_context().tenant, tracker.get_slot("requested_slot")))
+        say(dispatcher, replies.where_to_find(get_context().tenant, tracker.get_slot("requested_slot")))
         return []
 
 
@@ -303,13 +301,13 @@ class ActionRegistrationAcceptCgu(Action):
         ctx = get_context()
         if last_action_before_user(tracker.events) not in CGU_ASKED_BY:
             # the « oui » did not answer the CGU question: ask it again, explicitly
-            dispatcher.utter_message(text=replies.cgu_question(ctx.tenant), buttons=replies.YES_NO_CGU)
+            say(dispatcher, replies.cgu_question(ctx.tenant))
             return [SlotSet("pending_question", "cgu")]
         member_ref = tracker.get_slot("member_ref")
         on_file = tracker.get_slot("registration_email") == ON_FILE
         email = None if on_file else unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
         if not member_ref or not (email or on_file):
-            dispatcher.utter_message(text=replies.no_registration_in_progress())
+            say(dispatcher, replies.no_registration_in_progress())
             return [SlotSet("pending_question", None)]
         conversation = tracker.sender_id
         recorded = await run_blocking(service.record_cgu_acceptance, ctx, member_ref, conversation=conversation)
@@ -318,7 +316,7 @@ class ActionRegistrationAcceptCgu(Action):
         else:
             result = await run_blocking(service.send_confirmation, ctx, member_ref, email, conversation=conversation)
         problem = delivery_problem_message(result.delivery, ctx.tenant) if result.delivery else None
-        dispatcher.utter_message(text=replies.confirmation(ctx.tenant, result, ctx.settings.timezone, problem))
+        say(dispatcher, replies.confirmation(ctx.tenant, result, ctx.settings.timezone, problem))
         return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
 
 
@@ -327,7 +325,7 @@ class ActionRegistrationRefuseCgu(Action):
         return "action_registration_refuse_cgu"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=replies.cgu_refused())
+        say(dispatcher, replies.cgu_refused())
         return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
 
 
@@ -343,12 +341,12 @@ class ActionRegistrationCode(Action):
         text = tracker.get_slot("activation_code") or tracker.latest_message.get("text") or ""
         code = find_activation_code(str(text))
         if code is None:
-            dispatcher.utter_message(text=replies.not_a_code())
+            say(dispatcher, replies.not_a_code())
             return consumed
         member_ref = tracker.get_slot("member_ref")
         if not member_ref:
-            dispatcher.utter_message(text=replies.no_registration_in_progress())
+            say(dispatcher, replies.no_registration_in_progress())
             return consumed
         result = await run_blocking(service.confirm_with_code, ctx, member_ref, code, conversation=tracker.sender_id)
-        dispatcher.utter_message(text=replies.code_answer(ctx.tenant, result, ctx.settings.timezone))
+        say(dispatcher, replies.code_answer(ctx.tenant, result, ctx.settings.timezone))
         return consumed

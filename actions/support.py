@@ -8,7 +8,8 @@ message; ``support_form`` collects a description, a contact e-mail
 ``action_submit_support`` creates the ticket with the masked transcript.
 
 Services: :func:`bot.support.tickets.create_ticket` (blocking: run in an
-executor); texts: :mod:`bot.support.replies`.
+executor); which response of domain.yml is said, with which values:
+:mod:`bot.support.replies`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, run_blocking
+from actions.common import client_key, run_blocking, say
 from bot.activation.otp import normalize_destination
 from bot.clock import now
 from bot.context import get_context
@@ -65,7 +66,7 @@ def offer_support(dispatcher: CollectingDispatcher, tracker: Tracker, reason: st
     """Utter the hand-off for ``reason``; the events to return with it."""
     reason = reason if reason in REASONS else "other"
     tenant = get_context().tenant
-    dispatcher.utter_message(text=replies.offer(tenant, reason, now()), buttons=replies.YES_NO_OFFER)
+    say(dispatcher, replies.offer(tenant, reason, now()))
     return [SlotSet("support_reason", reason), SlotSet("pending_question", "support_offer")]
 
 
@@ -115,7 +116,7 @@ class ActionSupportDeclined(Action):
         return "action_support_declined"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=replies.declined())
+        say(dispatcher, replies.declined())
         return [SlotSet("pending_question", None)]
 
 
@@ -136,12 +137,9 @@ class ActionAskSupportEmail(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         known = known_email(tracker)
         if known:
-            dispatcher.utter_message(
-                text=replies.ask_email(mask_email(known)),
-                buttons=[{"title": "Oui, cette adresse", "payload": "/affirm"}],
-            )
+            say(dispatcher, replies.ask_email(mask_email(known)))
         else:
-            dispatcher.utter_message(text=replies.ask_email(None))
+            say(dispatcher, replies.ask_email(None))
         return []
 
 
@@ -152,8 +150,8 @@ class ActionAskSupportConfirm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         ctx = get_context()
         email = unseal(ctx.settings.secret_key, tracker.get_slot("support_email")) or ""
-        text = replies.ask_confirmation(ctx.tenant, tracker.get_slot("support_description") or "", mask_email(email))
-        dispatcher.utter_message(text=text, buttons=replies.YES_NO_SEND)
+        description = tracker.get_slot("support_description") or ""
+        say(dispatcher, replies.ask_confirmation(ctx.tenant, description, mask_email(email)))
         return []
 
 
@@ -168,7 +166,7 @@ class ValidateSupportForm(FormValidationAction):
             return {"support_description": None}
         text = " ".join(str(value or "").split())
         if text.startswith("/") or sum(char.isalpha() for char in text) < 3:
-            dispatcher.utter_message(text=replies.invalid_description())
+            say(dispatcher, replies.invalid_description())
             return {"support_description": None}
         return {"support_description": text[: service.MAX_DESCRIPTION]}
 
@@ -180,7 +178,7 @@ class ValidateSupportForm(FormValidationAction):
         if is_sealed(value):
             return {"support_email": value}
         if _intent(tracker) == "deny":
-            dispatcher.utter_message(text="Entendu. Écrivez-moi l'adresse e-mail à utiliser.")
+            say(dispatcher, replies.other_email())
             return {"support_email": None}
         address, extra = read_email_answer(dispatcher, tracker, str(value or ""), known=known_email(tracker))
         return {"support_email": address, **extra}
@@ -195,7 +193,7 @@ class ValidateSupportForm(FormValidationAction):
         answer = yes_no_answer(_intent(tracker))  # buttons and NLU only: free text is not read here
         if answer is not None:
             return {"support_confirm": YES if answer else NO}
-        dispatcher.utter_message(text=replies.yes_or_no(), buttons=replies.YES_NO_SEND)
+        say(dispatcher, replies.yes_or_no())
         return {"support_confirm": None}
 
 
@@ -211,7 +209,7 @@ class ActionSubmitSupport(Action):
         email = unseal(ctx.settings.secret_key, tracker.get_slot("support_email"))
         description = tracker.get_slot("support_description")
         if tracker.get_slot("support_confirm") != YES or not email or not description:
-            dispatcher.utter_message(text=replies.cancelled())
+            say(dispatcher, replies.cancelled())
             return events
         result = await run_blocking(
             service.create_ticket,
@@ -224,7 +222,7 @@ class ActionSubmitSupport(Action):
             conversation=tracker.sender_id,
             client=client_key(tracker),
         )
-        dispatcher.utter_message(text=replies.ticket_outcome(ctx.tenant, result))
+        say(dispatcher, replies.ticket_outcome(ctx.tenant, result))
         return events
 
 

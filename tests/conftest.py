@@ -160,7 +160,19 @@ class Assistant:
 
         Give several conversations the same ``client_ip`` to play one client
         (one browser, one office behind a NAT), or different ones to play several.
+        The replies' no-break spaces (French typography, ``bot.typography``) are
+        read as plain spaces, so tests match on words; :meth:`say_raw` keeps them.
         """
+        return [_plain_reply(reply) for reply in self.say_raw(sender, message, metadata, client_ip)]
+
+    def say_raw(
+        self,
+        sender: str,
+        message: str,
+        metadata: Dict[str, Any] | None = None,
+        client_ip: str | None = None,
+    ) -> List[Dict[str, Any]]:
+        """The bot's replies to ``message`` exactly as the REST channel sends them."""
         _record_opener(sender, message)
         payload: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
@@ -249,6 +261,23 @@ class Assistant:
     def member_rows(self, sql: str, **params: Any) -> List[tuple]:
         """Rows of ``sql`` (``:name`` parameters) on the member store in use, SQLite or PostgreSQL."""
         return self._rows(self.env["ASSISTANT_DATABASE_URL"], sql, None, **params)
+
+
+def _plain_reply(reply: Dict[str, Any]) -> Dict[str, Any]:
+    """A reply with the no-break spaces of its text and button titles made plain."""
+    from bot.typography import plain_spaces
+
+    plain = dict(reply)
+    if isinstance(plain.get("text"), str):
+        plain["text"] = plain_spaces(plain["text"])
+    if isinstance(plain.get("buttons"), list):
+        plain["buttons"] = [
+            {**button, "title": plain_spaces(button["title"])}
+            if isinstance(button, dict) and isinstance(button.get("title"), str)
+            else button
+            for button in plain["buttons"]
+        ]
+    return plain
 
 
 def _wait_ready(assistant: Assistant, timeout: float = 180.0) -> None:

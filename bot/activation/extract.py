@@ -189,23 +189,37 @@ def _department_after(text: str, start: int) -> Tuple[str, int] | None:
         position = match.end()
     while tokens and fold(tokens[0][0]) in _DEPARTMENT_FILLERS:  # "dans le 42" → "42"
         tokens = tokens[1:]
+    near: Tuple[str, int] | None = None
     for count in range(len(tokens), 0, -1):
         candidate = text[tokens[0][1] : tokens[count - 1][2]]
         try:
             parse_department(candidate)
-        except IdentityError:
+        except IdentityError as error:
+            # "dans le finister": not a department, but close to one (or ambiguous):
+            # kept, so that the member hears the suggestions instead of nothing
+            if count == 1 and getattr(error, "suggestions", None) and error.reason in ("unknown", "ambiguous"):
+                near = (candidate, tokens[0][2])
             continue
         return candidate, tokens[count - 1][2]
-    return None
+    return near
 
 
-def find_identity(text: str, requested: str | None = None, take_whole: bool = True, labels: bool = True) -> Found:
+def find_identity(
+    text: str,
+    requested: str | None = None,
+    take_whole: bool = True,
+    labels: bool = True,
+    other_name_known: bool = False,
+) -> Found:
     """Candidates for :data:`IDENTITY_FIELDS` in one message.
 
     ``requested`` is the field the assistant just asked for; ``take_whole``
     allows the whole message to be that field's answer when nothing else was
     found; ``labels`` allows labels, introductions and names (the caller
     turns it off for a question such as "pourquoi mon nom est refusé ?").
+    ``other_name_known``: the name not asked is already known, so a whole
+    message of several words answering a name is that name alone
+    ("Marie Hélène"); otherwise it is split into both ("Le Gal Marie-Hélène").
     """
     raw = text or ""
     rest = raw
@@ -243,9 +257,11 @@ def find_identity(text: str, requested: str | None = None, take_whole: bool = Tr
         if requested in ("last_name", "first_name"):
             if whole and (_looks_like_name(whole) or any(char.isdigit() for char in whole)):
                 words = whole.split()
-                last, first, _ = split_full_name(words, last_name_first=requested == "last_name")
-                if len(_units(words)) > 1 and last and first and (_is_capitals(last) or _is_capitals(first)):
-                    values["last_name"], values["first_name"] = last, first
+                last, first, split_guessed = split_full_name(words, last_name_first=requested == "last_name")
+                several = len(_units(words)) > 1 and bool(last and first) and _looks_like_name(whole)
+                if several and (not split_guessed or not other_name_known):
+                    values["last_name"], values["first_name"] = str(last), str(first)
+                    guessed = split_guessed
                 else:
                     values[requested] = whole
         elif whole:
@@ -309,6 +325,15 @@ def _find_names(raw: str, rest: str, requested: str | None, values: Dict[str, st
     if words and (_BORN.match(after) or with_values):
         last, first, guessed = split_full_name(words, last_name_first=requested != "first_name")
         return _keep_names(values, last, first, guessed)
+    # a full name between commas in a message with other values:
+    # "1 85 06 2A ..., Santoni Antoine, né le 21 juin 1985"
+    if values.keys() & {"nir", "birth_date", "birth_department"}:
+        for segment in re.split(r"[,;]", rest):
+            segment = segment.strip(" .!")
+            words, end = _name_run(segment, 0)
+            if words and end == len(segment) and 2 <= len(_units(words)) <= 4:
+                last, first, guessed = split_full_name(words, last_name_first=requested != "first_name")
+                return _keep_names(values, last, first, guessed)
     return False
 
 

@@ -9,7 +9,8 @@ date, birth department, last name, first name) and answers:
 - ``no_match``: unknown NIR *or* any field different; never which one;
 - ``already_active``: the member already has a password: log in, or use
   « mot de passe oublié »;
-- ``locked``: the account is locked; hand off to support;
+- ``locked``: the account is locked; hand off to support (the result
+  carries the ``member_ref``, so that the ticket names the verified member);
 - ``client_limited``: this client (IP address, Telegram chat) made too many
   identity checks in the window (``ASSISTANT_LIMIT_CLIENT_*``): nothing was
   checked.
@@ -93,7 +94,7 @@ def _as_date(value: Union[date, str]) -> date | None:
 @dataclass(frozen=True)
 class MatchResult:
     outcome: str  # MATCHED | NO_MATCH | ALREADY_ACTIVE | LOCKED | CLIENT_LIMITED
-    member_ref: str | None = None  # only when MATCHED
+    member_ref: str | None = None  # MATCHED, or LOCKED (for the hand-off ticket only)
     factor: str | None = None  # "sms" | "email" | None (nothing on file to send a code to)
     mobile_masked: str | None = None  # on file
     email_masked: str | None = None  # on file
@@ -128,6 +129,14 @@ def nir_hashes(secret_keys: tuple[str, ...], normalized: str) -> str:
     """``keyed_hash(key, "nir", normalized)`` under every key, newest first, comma-separated
     (one hash without rotation): what the activation form keeps in its ``nir_hash`` slot."""
     return ",".join(keyed_hash(key, "nir", normalized) for key in secret_keys)
+def _same_names(member: Member, last_name: str, first_name: str, either_order: bool) -> bool:
+    if same_person_name(member.last_name, last_name) and same_person_name(member.first_name, first_name):
+        return True
+    return (
+        either_order
+        and same_person_name(member.last_name, first_name)
+        and same_person_name(member.first_name, last_name)
+    )
 
 
 def match_member(
@@ -141,6 +150,7 @@ def match_member(
     nir_hash: str | None = None,
     conversation: str | None = None,
     client: str | None = None,
+    names_either_order: bool = False,
 ) -> MatchResult:
     """Match the five identity values; see the module docstring for outcomes.
 
@@ -151,6 +161,9 @@ def match_member(
     ``conversation`` is the Rasa sender id (stored hashed in the audit log);
     ``client`` who is talking (``actions.common.client_key``), for the
     per-client limit (the conversation when not given).
+    ``names_either_order``: the member gave a full name whose order was
+    guessed ("Santoni Antoine"): the names match either way round, in one
+    check (one attempt counted, the same answer whatever the order).
     """
     if nir_hash is None:
         if not nir:
@@ -184,8 +197,7 @@ def match_member(
                 wanted_date is not None
                 and member.birth_date == wanted_date
                 and same_department(member.birth_department, wanted_dept, wanted_date)
-                and same_person_name(member.last_name, last_name)
-                and same_person_name(member.first_name, first_name)
+                and _same_names(member, last_name, first_name, names_either_order)
             ):
                 found = member
                 break
@@ -205,7 +217,8 @@ def match_member(
             result = MatchResult(ALREADY_ACTIVE)
         elif found.status == "locked":
             audit.record(session, "identity_locked", found.id, conv)
-            result = MatchResult(LOCKED)
+            # the identity matched: support is told who the member is (the ticket's verified facts)
+            result = MatchResult(LOCKED, member_ref=ctx.member_ref(found.id))
         else:
             audit.record(session, "identity_matched", found.id, conv, status=found.status)
             result = MatchResult(

@@ -31,7 +31,8 @@ def password_rules_text(tenant: Tenant) -> str:
     if parts:
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
         rule += f", dont {listed}"
-    lines = [rule + "."]
+    lines = [rule + ". Ne communiquez jamais votre mot de passe, même à moi."]
+    # the next step comes last
     if tenant.activation_flow == "nir_sms":
         lines.append(
             "Vous le définissez avec le lien reçu par e-mail après l'activation : saisissez votre date "
@@ -42,5 +43,4 @@ def password_rules_text(tenant: Tenant) -> str:
             "Vous le choisissez en créant votre compte (saisi deux fois) ; il vous sert ensuite à vous "
             "connecter avec votre adresse e-mail."
         )
-    lines.append("Ne communiquez jamais votre mot de passe, même à moi.")
     return "\n".join(lines)

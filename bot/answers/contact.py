@@ -3,7 +3,10 @@
 Every fact (phone, hours, address, e-mail, website) comes from the profile;
 a fact the tenant's guide does not give is never invented: the answer says
 so and explains how to reach the mutuelle with what the guide does give
-(member space, website).  Phone answers use the opening hours: when the
+(member space, website).  A request the guides do not answer
+(``contact/autre_demande``: ending a contract, a quote...) gets the ways to
+reach the mutuelle and the offer of the support, never an answer made up
+here.  Phone answers use the opening hours: when the
 line is closed the member is told when it reopens and how to write instead.
 The phrases of the phone, hours and routes are those of every other
 message (:mod:`bot.reach`).
@@ -18,7 +21,7 @@ from bot.answers.hours import line_status, status_sentence
 from bot.reach import call_sentence, hours_phrase, how_to_reach, phone_phrase
 from bot.tenants import Tenant
 
-CONTACT_KEYS = ("telephone", "horaires", "adresse", "email", "site", "general")
+CONTACT_KEYS = ("telephone", "horaires", "adresse", "email", "site", "general", "autre_demande")
 DEFAULT_CONTACT_KEY = "general"
 
 
@@ -30,10 +33,11 @@ def written_alternative(tenant: Tenant) -> str:
 
 
 def _with_line_status(tenant: Tenant, at: datetime, lines: List[str]) -> List[str]:
+    """The line's status first, the way to call next, then (closed) the written way: the next step ends the answer."""
     sentence = status_sentence(tenant, at)
     if sentence is None:
         return lines
-    lines.append(sentence)
+    lines.insert(0, sentence)
     status = line_status(tenant, at)
     if status is not None and not status.is_open:
         lines.append(written_alternative(tenant))
@@ -54,7 +58,11 @@ def _horaires(tenant: Tenant, at: datetime) -> List[str]:
     if tenant.opening_hours is None:
         return [_not_given(tenant, "d'horaires d'ouverture"), how_to_reach(tenant)]
     if tenant.phone is not None:
-        first = f"{tenant.display_name} répond par téléphone {tenant.opening_hours.text}, {phone_phrase(tenant)}."
+        note = f" ({tenant.phone.note})" if tenant.phone.note else ""
+        first = (
+            f"{tenant.display_name} répond par téléphone {tenant.opening_hours.text} : "
+            f"appelez le {tenant.phone.number}{note}."
+        )
     else:
         first = f"Horaires d'ouverture de {tenant.display_name} : {tenant.opening_hours.text}."
     return _with_line_status(tenant, at, [first])
@@ -75,20 +83,22 @@ def _email(tenant: Tenant, at: datetime) -> List[str]:
             f"Pour une difficulté d'accès à votre espace, écrivez directement à {tenant.support_email}.",
             f"Pour vos autres demandes, passez par {tenant.contact_in_space}.",
         ]
-    lines = [_not_given(tenant, "d'adresse e-mail de contact"), how_to_reach(tenant)]
+    lines = [_not_given(tenant, "d'adresse e-mail de contact")]
     if tenant.sender_email:
         lines.append(f"Les e-mails envoyés par {tenant.sender_email} sont automatiques : n'y répondez pas.")
+    lines.append(how_to_reach(tenant))
     return lines
 
 
 def _site(tenant: Tenant, at: datetime) -> List[str]:
     return [
         f"Le site de {tenant.display_name} : {tenant.website}",
-        f"Votre {tenant.member_space_name} est accessible {tenant.member_space_path}.",
+        f"Pour votre {tenant.member_space_name}, rendez-vous {tenant.member_space_path}.",
     ]
 
 
-def _general(tenant: Tenant, at: datetime) -> List[str]:
+def _ways(tenant: Tenant) -> List[str]:
+    """Every way to reach the mutuelle the profile gives, one line each."""
     ways: List[str] = []
     if tenant.phone is not None:
         ways.append(f"- par téléphone {phone_phrase(tenant)}{hours_phrase(tenant)} ;")
@@ -97,14 +107,33 @@ def _general(tenant: Tenant, at: datetime) -> List[str]:
     ways.append(f"- depuis {tenant.contact_in_space} ;")
     if tenant.postal_address:
         ways.append(f"- par courrier : {tenant.address_text} ;")
+    ways[-1] = ways[-1][:-2] + "."
+    return ways
+
+
+def _autre_demande(tenant: Tenant, at: datetime) -> List[str]:
+    """A request the guides do not answer (ending a contract, a quote...): who to ask, nothing invented."""
+    lines = [
+        "Je ne peux pas traiter cette demande ici, et je n'ai pas d'information fiable à vous donner à ce sujet.",
+    ]
+    ways = _ways(tenant)
     if len(ways) == 1:
-        lines = [how_to_reach(tenant), f"Site : {tenant.website}"]
+        lines.append(how_to_reach(tenant))
     else:
-        ways[-1] = ways[-1][:-2] + "."
-        lines = [f"Pour joindre {tenant.display_name} :", *ways]
+        lines += [f"Adressez-vous directement à {tenant.display_name} :", *ways]
+    lines.append("Je peux aussi transmettre votre demande au support : dites « parler à un conseiller ».")
+    return lines
+
+
+def _general(tenant: Tenant, at: datetime) -> List[str]:
+    ways = _ways(tenant)
+    if len(ways) == 1:
+        return [f"Site : {tenant.website}", how_to_reach(tenant)]
+    lines = [f"Pour joindre {tenant.display_name} :", *ways]
     sentence = status_sentence(tenant, at)
     if sentence is not None:
         lines.append(sentence)
+    lines.append("Je peux aussi transmettre votre demande au support : dites « parler à un conseiller ».")
     return lines
 
 
@@ -115,6 +144,7 @@ _BUILDERS: Dict[str, Callable[[Tenant, datetime], List[str]]] = {
     "email": _email,
     "site": _site,
     "general": _general,
+    "autre_demande": _autre_demande,
 }
 
 

@@ -36,6 +36,7 @@ ACCOUNT_KEYS = (
     "code_non_recu",
     "code_expire",
     "lien_expire",
+    "compte_bloque",
 )
 # Every faq/<key>: the training data and domain.yml must match it.
 FAQ_KEYS = SERVICE_KEYS + ACCOUNT_KEYS

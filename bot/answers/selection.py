@@ -57,3 +57,41 @@ def selected_key(parse_data: Mapping[str, Any] | None, retrieval_intent: str) ->
             if key:
                 return key
     return None
+
+
+# the selector's top answer overrides the intent when it is at least this sure
+CROSS_CONFIDENCE = 0.5
+RETRIEVAL_INTENTS = ("faq", "contact")
+
+
+def confident_other_answer(
+    parse_data: Mapping[str, Any] | None, retrieval_intent: str, min_confidence: float = CROSS_CONFIDENCE
+) -> tuple[str, str] | None:
+    """``(other retrieval intent, key)`` when the selector's top answer belongs to the other one.
+
+    The intent classifier tells ``faq`` from ``contact``; the response
+    selector, trained on both, chooses among every answer. When they
+    disagree ("c koi l'orientation santé" read as ``contact`` while the
+    selector is sure of ``faq/bien_etre``), the selector's answer is given if
+    its confidence is at least ``min_confidence``; otherwise None.
+    """
+    selectors = (parse_data or {}).get("response_selector") or {}
+    if not isinstance(selectors, Mapping):
+        return None
+    for name in (retrieval_intent, _DEFAULT_SELECTOR):
+        selector = selectors.get(name)
+        if not isinstance(selector, Mapping):
+            continue
+        response = selector.get("response") or {}
+        if not isinstance(response, Mapping):
+            continue
+        full_key = response.get("intent_response_key")
+        confidence = response.get("confidence")
+        if not isinstance(full_key, str) or not isinstance(confidence, (int, float)):
+            continue
+        for other in RETRIEVAL_INTENTS:
+            key = _sub_key(full_key, other)
+            if other != retrieval_intent and key and confidence >= min_confidence:
+                return other, key
+        return None
+    return None

@@ -32,17 +32,18 @@ in clear.  This channel keeps Rasa's URL, request and reply format
   every stored event of it (:func:`bot.privacy.conversations.forget_conversation`)
   and answers ``{"forgotten": true, "message": "..."}`` (the widget's
   "Effacer la conversation").
+- typesets every reply (French no-break spaces, ``bot.channels.typeset_output``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from asyncio import CancelledError
+from asyncio import CancelledError, Queue
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -59,7 +60,9 @@ from bot.channels.identity import (
 )
 from bot.channels.telegram import SENDER_PREFIX as TELEGRAM_SENDER_PREFIX
 from bot.privacy.conversations import forget_conversation
+from bot.channels.typeset_output import TypesetCollectingOutputChannel, TypesetQueueOutputChannel
 from bot.settings import get_settings
+from bot.typography import typeset
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +149,20 @@ class RestChannel(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    @staticmethod
+    async def on_message_wrapper(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        queue: Queue,
+        sender_id: str,
+        input_channel: str,
+        metadata: Dict[str, Any] | None,
+    ) -> None:
+        """Rasa's streamed replies (``?stream=true``), typeset like the others."""
+        collector = TypesetQueueOutputChannel(queue)
+        await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata))
+        await queue.put("DONE")
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("bot_rest_webhook", __name__)
 
@@ -202,7 +219,7 @@ class RestChannel(RestInput):
                     self.stream_response(on_new_message, message, checked.sender, input_channel, metadata),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
+            collector = TypesetCollectingOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(message, collector, checked.sender, input_channel=input_channel, metadata=metadata)
@@ -238,7 +255,7 @@ async def forget_stored_conversation(app: Any, sender_id: str) -> int | None:
 
 
 def _apology(sender: str, already_sent: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    return [*already_sent, {"recipient_id": sender, "text": FAILURE_REPLY}]
+    return [*already_sent, {"recipient_id": sender, "text": typeset(FAILURE_REPLY)}]
 
 
 __all__ = [

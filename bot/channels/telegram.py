@@ -31,9 +31,11 @@ read from the conversation in the shared tracker store, so any replica
 takes it (``callback_data`` is the payload, or a hash of it beyond 64
 bytes).  Long texts are split under Telegram's 4096-character limit;
 photos, stickers, voice notes, documents... get a polite "text only"
-answer.  Bot texts are sent
-as plain text (no parse mode, so nothing to escape) with link previews off
-(Telegram's preview robot must not fetch activation links).  The
+answer.  Bot texts are typeset (French no-break spaces, ``bot.typography``)
+and sent in HTML parse mode, escaped, with web addresses, e-mail addresses
+and phone numbers as links (``https:``, ``mailto:``, ``tel:``; :func:`to_html`),
+and with link previews off (Telegram's preview robot must not fetch
+activation links).  The
 conversation id is ``telegram:<chat id>`` (:func:`sender_id_for`), a
 namespace the REST channel refuses (bot/channels/rest.py), so nobody can
 write into a member's Telegram conversation over REST; each message carries
@@ -53,6 +55,7 @@ one-line notice of what will be asked (:data:`ACTIVATION_NOTICES`).
 from __future__ import annotations
 
 import hmac
+import html
 import logging
 import re
 import unicodedata
@@ -66,7 +69,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.error import TelegramError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels import payloads
@@ -74,7 +78,10 @@ from bot.channels.identity import CLIENT_METADATA_KEY, client_key
 from bot.privacy import CODE_MASK, IBAN_MASK, NIR_MASK, NUMBER_MASK, PASSWORD_MASK, mask_text
 from bot.privacy.detectors import CARD_MASK
 from bot.privacy.events import SECRET_QUESTIONS
+from bot.channels.typeset_output import TypesetOutput
+from bot.links import find_links
 from bot.settings import TelegramSettings, get_settings
+from bot.typography import typeset
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +103,17 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TEXT_LIMIT = 4096  # Telegram counts UTF-16 code units
 CALLBACK_DATA_LIMIT = payloads.CALLBACK_DATA_LIMIT  # bytes
 
-ONLY_TEXT_MESSAGE = "Je ne peux lire que du texte : écrivez-moi votre question en quelques mots."
-PRIVATE_CHAT_ONLY_MESSAGE = (
+# the channel's own messages, typeset like every reply (bot.typography)
+ONLY_TEXT_MESSAGE = typeset("Je ne peux lire que du texte : écrivez-moi votre question en quelques mots.")
+PRIVATE_CHAT_ONLY_MESSAGE = typeset(
     "Pour votre sécurité, l'activation de votre espace se fait uniquement en conversation privée avec moi : "
     "écrivez-moi en message privé."
 )
-EXPIRED_BUTTON_MESSAGE = "Ce bouton n'est plus actif. Écrivez-moi simplement ce que vous souhaitez faire."
-BUTTONS_ONLY_TEXT = "Que souhaitez-vous faire ?"
+EXPIRED_BUTTON_MESSAGE = typeset("Ce bouton n'est plus actif. Écrivez-moi simplement ce que vous souhaitez faire.")
+BUTTONS_ONLY_TEXT = typeset("Que souhaitez-vous faire ?")
 NOT_CONFIGURED_MESSAGE = "Telegram n'est pas configuré sur ce serveur."
 # privacy (issue 15): a private message carrying a secret is deleted once read
-DELETED_MESSAGE_NOTE = (
+DELETED_MESSAGE_NOTE = typeset(
     "Pour votre sécurité, j'ai supprimé votre message de cette conversation : il contenait une donnée confidentielle."
 )
 # one line before the first question of an activation, per activation flow of the tenant
@@ -357,8 +365,36 @@ async def conversation_state(app: Any, sender_id: str) -> Tuple[str | None, str 
 # --------------------------------------------------------------------------- output
 
 
-class TelegramOutput(OutputChannel):
-    """Sends Rasa's replies with the Bot API; failures are logged, never raised."""
+def to_html(text: str) -> str:
+    """``text`` for Telegram's HTML parse mode: escaped, with tappable links.
+
+    Web addresses open the site, e-mail addresses a new e-mail (``mailto:``),
+    phone numbers the dialler (``tel:+33...``), found by :func:`bot.links.find_links`;
+    everything else is escaped text, so a reply can never carry markup of its own.
+    """
+    parts: List[str] = []
+    last = 0
+    for link in find_links(text):
+        parts.append(html.escape(text[last : link.start], quote=False))
+        parts.append(f'<a href="{html.escape(link.href, quote=True)}">{html.escape(link.label, quote=False)}</a>')
+        last = link.end
+    parts.append(html.escape(text[last:], quote=False))
+    return "".join(parts)
+
+
+def _refused_markup(exc: BadRequest) -> bool:
+    """Whether the API refused the HTML itself ("can't parse entities", an unsupported link)."""
+    message = str(exc).lower()
+    return "entit" in message or "url" in message
+
+
+class TelegramOutput(TypesetOutput):
+    """Sends Rasa's replies with the Bot API; failures are logged, never raised.
+
+    Replies are typeset (:class:`bot.channels.typeset_output.TypesetOutput`) and
+    sent in HTML parse mode (:func:`to_html`); should the API refuse the HTML
+    (``BadRequest``), the same text is sent again as plain text.
+    """
 
     def __init__(self, bot: Bot, token: str | None = None) -> None:
         self.bot = bot
@@ -392,13 +428,25 @@ class TelegramOutput(OutputChannel):
             value = value[len(SENDER_PREFIX) :]
         return int(value) if re.fullmatch(r"-?\d+", value) else value
 
-    def _send_one(self, chat_id: int | str, text: str, markup: Any) -> Awaitable[Any]:
-        return self.bot.send_message(
-            chat_id=chat_id,
-            text=text,
-            reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+    async def _send_one(self, chat_id: int | str, text: str, markup: Any) -> Any:
+        try:
+            return await self.bot.send_message(
+                chat_id=chat_id,
+                text=to_html(text),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            if not _refused_markup(exc):
+                raise
+            logger.warning("telegram: HTML message refused (%s), sent as plain text", describe_error(exc, self._token))
+            return await self.bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
 
     async def _call(self, method: str, send: Callable[[], Awaitable[Any]]) -> bool:
         try:

@@ -111,13 +111,16 @@ def check_nir_against(
         if nir.birth_year != birth_date.year % 100:
             nir_year = _full_year(nir.birth_year, birth_date.year, today)
             if abs(nir_year - birth_date.year) >= OTHER_PERSON_GAP_YEARS:
+                # the date is asked again, the NIR kept: a slip in the year is the
+                # likely case, and a parent's number is replaced by typing one's own
                 return [
                     Inconsistency(
-                        "nir",
+                        "birth_date",
                         "other_person",
-                        f"Ce numéro semble être celui d'une autre personne (année de naissance {nir_year}) : "
-                        "merci d'indiquer votre propre numéro de sécurité sociale. S'il s'agit bien du vôtre, "
-                        f"vérifiez votre date de naissance ({shown}).",
+                        f"Votre numéro de sécurité sociale correspond à une naissance en {nir_year}, mais vous "
+                        f"m'avez indiqué le {shown}. Si l'erreur est dans la date, donnez-moi la bonne (l'année "
+                        "seule suffit) ; si ce numéro n'est pas le vôtre, donnez-moi votre propre numéro de "
+                        "sécurité sociale.",
                     )
                 ]
             found.append(

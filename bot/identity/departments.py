@@ -2,7 +2,8 @@
 
 The departments (and the overseas collectivities that have a NIR code) are
 read once, at import time, from ``data/reference/departements.csv``; other
-names people use come from ``departement_aliases.csv``; country names (which
+names people use come from ``departement_aliases.csv``, and the prefectures
+and large cities members name instead from ``department_cities.csv``; country names (which
 all mean "born abroad", code 99) come from Babel's French territory names.
 The NIR codes whose meaning depends on the birth year (Corsica 20, Seine 75,
 Seine-et-Oise 78, Algeria, Morocco, Tunisia) are in
@@ -119,6 +120,9 @@ for _department in DEPARTMENTS.values():
     _BY_NAME[_key(_department.name)] = (_department.code,)
 for _row in _rows("departement_aliases.csv"):
     _BY_NAME.setdefault(_key(_row["alias"]), tuple(_row["code"].split()))
+# prefectures and large cities ("Lyon" → Rhône): after department names and aliases
+for _row in _rows("department_cities.csv"):
+    _BY_NAME.setdefault(_key(_row["city"]), tuple(_row["code"].split()))
 
 # ISO codes of France and of its overseas parts (they have their own codes),
 # and Babel's territories that are not countries.

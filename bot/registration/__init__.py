@@ -9,7 +9,7 @@
   inscription »;
 - :mod:`bot.registration.inputs`: what the member typed (adherent number,
   access code, e-mail, the 13-digit activation code), read leniently;
-- :mod:`bot.registration.replies`: the French texts, built from the tenant
+- :mod:`bot.registration.replies`: which response of domain.yml is said, from the tenant
   profile (no mutuelle fact is written here).
 
 The link of the e-mail opens the password page (:mod:`bot.web.password_page`).

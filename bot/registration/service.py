@@ -249,7 +249,8 @@ def check_access(
             result = AccessResult(ALREADY_ACTIVE)
         elif member.status == "locked":
             audit.record(session, "access_locked", member.id, conv)
-            result = AccessResult(LOCKED)
+            # the right code: support is told who the member is (the ticket's verified facts)
+            result = AccessResult(LOCKED, ctx.member_ref(member.id))
         else:
             audit.record(session, "access_matched", member.id, conv)
             result = AccessResult(MATCHED, ctx.member_ref(member.id))

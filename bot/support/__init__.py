@@ -10,6 +10,6 @@
   reasons' labels for the support team;
 - :mod:`bot.support.transcript`: the masked transcript of a conversation,
   from its events (plain dicts);
-- :mod:`bot.support.replies`: the French texts of the hand-off (offer, phone
+- :mod:`bot.support.replies`: which response of domain.yml the hand-off says (offer, phone
   and opening hours, confirmation, ticket outcome), from the tenant profile.
 """

@@ -19,6 +19,7 @@ REASON_LABELS = {
     "advisor_request": "demande à parler à un conseiller",
     "fallback": "l'assistant n'a pas compris la demande",
     "activation_locked": "activation bloquée après plusieurs essais",
+    "account_locked": "compte bloqué dans le dossier (identité vérifiée), à débloquer",
     "contact_not_theirs": "le mobile ou l'e-mail du dossier n'est plus celui de l'adhérent",
     "no_contact_on_file": "aucun mobile ni e-mail dans le dossier pour envoyer un code",
     "code_not_delivered": "le code de vérification n'a pas pu être envoyé",

@@ -1,12 +1,16 @@
-"""What the assistant says when it hands a conversation to support.
+"""Which response the hand-off to support says, and the values of its variables.
 
-Built from the tenant profile and the clock only: the phone and opening
-hours when the tenant's guide gives them, with whether the line is open now
-or when it reopens (« La ligne est fermée en ce moment : elle rouvre lundi
-à 8h30 »), otherwise the ways the guide does give (member space, website):
-:func:`bot.reach.call_lines`.  A tenant without a support address (SMIE)
-is told so honestly: the request can be recorded with a reference, not
-sent.  The ticket outcomes are those of :mod:`bot.support.tickets`.
+The texts are the ``utter_support_*`` responses of ``domain.yml``
+(:mod:`bot.reply`); this module chooses them from the tenant profile, the
+clock and the ticket outcome.  The phone and opening hours when the tenant's
+guide gives them, with whether the line is open now or when it reopens
+(« La ligne est fermée en ce moment : elle rouvre lundi à 8h30 »), otherwise
+the ways the guide does give (member space, website), come from
+:func:`bot.reach.call_lines` (the one place that says how to reach a
+mutuelle, e-mails and notices included) as the ``{call_lines}`` value.  A
+tenant without a support address (SMIE) is told so honestly: the request can
+be recorded with a reference, not sent.  The ticket outcomes are those of
+:mod:`bot.support.tickets`.
 """
 
 from __future__ import annotations
@@ -16,135 +20,108 @@ from datetime import datetime
 from bot.notify import delivery_problem_message
 from bot.privacy import mask_text
 from bot.reach import call_lines
+from bot.reply import Reply
 from bot.support import tickets as service
 from bot.tenants import Tenant
 
-YES_NO_OFFER = [
-    {"title": "Oui, laisser un message", "payload": "/affirm"},
-    {"title": "Non merci", "payload": "/deny"},
-]
-YES_NO_SEND = [
-    {"title": "Oui, envoyer", "payload": "/affirm"},
-    {"title": "Non, annuler", "payload": "/deny"},
-]
 SUMMARY_MAX = 300
 
-_INTROS = {
-    "advisor_request": "Je vous mets en relation avec l'équipe de {name}.",
-    "fallback": "Je ne parviens pas à comprendre votre demande, désolé. Un conseiller pourra vous aider.",
-    "activation_locked": (
-        "Je ne peux pas vérifier vos informations après plusieurs essais : un conseiller pourra vous aider."
-    ),
-    "contact_not_theirs": (
-        "Pour votre sécurité, je ne peux envoyer un code qu'aux coordonnées déjà enregistrées dans votre dossier : "
-        "un conseiller de {name} pourra les mettre à jour avec vous, puis vous pourrez activer votre espace."
-    ),
-    "no_contact_on_file": (
-        "Votre dossier ne comporte ni mobile ni adresse e-mail où envoyer un code de vérification : "
-        "pour votre sécurité, l'activation en ligne n'est donc pas possible. Un conseiller de {name} pourra "
-        "compléter votre dossier avec vous."
-    ),
-    "code_not_delivered": (
-        "Je n'ai pas pu vous envoyer le code de vérification. Un conseiller de {name} pourra vous aider."
-    ),
-    "complaint": (
-        "Je suis désolé que vous rencontriez ce problème. Votre réclamation doit être traitée par un conseiller."
-    ),
-    "other": "Un conseiller de {name} peut prendre le relais.",
-}
+# the reasons with their own opening sentence (utter_support_offer_<reason>_...)
+OFFER_REASONS = frozenset(
+    {
+        "advisor_request",
+        "fallback",
+        "activation_locked",
+        "account_locked",
+        "contact_not_theirs",
+        "no_contact_on_file",
+        "code_not_delivered",
+        "complaint",
+        "other",
+    }
+)
 
 
-def offer(tenant: Tenant, reason: str, at: datetime) -> str:
-    """The hand-off: who to call and when, then the offer of a written message."""
-    intro = _INTROS.get(reason, _INTROS["other"]).format(name=tenant.display_name)
-    lines = [intro, *call_lines(tenant, at)]
-    if tenant.support_email:
-        lines.append(
-            "Je peux aussi transmettre un message écrit à l'équipe support, avec le fil de notre échange "
-            "(vos numéros, codes et coordonnées y sont masqués). Voulez-vous laisser un message ?"
-        )
-    else:
-        lines.append(
-            f"Je ne peux pas transmettre de message directement à {tenant.display_name} depuis cette "
-            "conversation. Je peux tout de même enregistrer votre demande, avec une référence à rappeler "
-            "quand vous les contacterez. Voulez-vous que je l'enregistre ?"
-        )
-    return "\n".join(lines)
+def _tenant(tenant: Tenant) -> dict[str, str]:
+    return {"tenant_name": tenant.display_name}
 
 
-def declined() -> str:
-    return "D'accord, je n'envoie rien. Puis-je vous aider pour autre chose ?"
+def offer(tenant: Tenant, reason: str, at: datetime) -> Reply:
+    """The hand-off: why, who to call and when, then the offer of a written message
+    (``…_message``) or, without a support address, of a recorded request (``…_record``)."""
+    reason = reason if reason in OFFER_REASONS else "other"
+    way = "message" if tenant.support_email else "record"
+    return Reply(
+        f"utter_support_offer_{reason}_{way}", {**_tenant(tenant), "call_lines": "\n".join(call_lines(tenant, at))}
+    )
 
 
-def ask_email(known_masked: str | None) -> str:
+def declined() -> Reply:
+    return Reply("utter_support_declined")
+
+
+def ask_email(known_masked: str | None) -> Reply:
     if known_masked:
-        return (
-            f"Pour vous répondre, j'utiliserai l'adresse {known_masked}. Est-ce la bonne ? "
-            "Sinon, écrivez-moi l'adresse à utiliser."
-        )
-    return "À quelle adresse e-mail peut-on vous répondre ?"
+        return Reply("utter_support_ask_email_known", {"email_masked": known_masked})
+    return Reply("utter_support_ask_email")
 
 
-def invalid_description() -> str:
-    return "Je n'ai pas compris votre demande. Décrivez-la en une ou deux phrases, s'il vous plaît."
+def other_email() -> Reply:
+    """« non » to the address already known: ask for the one to use."""
+    return Reply("utter_support_other_email")
 
 
-def ask_confirmation(tenant: Tenant, description: str, email_masked: str) -> str:
-    summary = mask_text(" ".join(description.split()))
-    if len(summary) > SUMMARY_MAX:
-        summary = summary[: SUMMARY_MAX - 1] + "…"
-    if tenant.support_email:
-        action = f"Je transmets ce message à l'équipe de {tenant.display_name}"
-        question = "Je l'envoie ?"
-    else:
-        action = "J'enregistre cette demande"
-        question = "Je l'enregistre ?"
-    return f"{action} :\n« {summary} »\nRéponse à : {email_masked}\n{question}"
+def invalid_description() -> Reply:
+    return Reply("utter_support_invalid_description")
 
 
-def yes_or_no() -> str:
-    return "Répondez simplement par oui ou par non, s'il vous plaît."
+def summary(description: str) -> str:
+    """The member's request as shown before sending: masked, on one line, at most :data:`SUMMARY_MAX` characters."""
+    text = mask_text(" ".join(description.split()))
+    if len(text) > SUMMARY_MAX:
+        text = text[: SUMMARY_MAX - 1] + "…"
+    return text
 
 
-def cancelled() -> str:
-    return "C'est noté, je n'envoie rien. Puis-je vous aider pour autre chose ?"
+def ask_confirmation(tenant: Tenant, description: str, email_masked: str) -> Reply:
+    way = "send" if tenant.support_email else "record"
+    return Reply(
+        f"utter_support_confirm_{way}",
+        {**_tenant(tenant), "summary": summary(description), "email_masked": email_masked},
+    )
 
 
-def ticket_outcome(tenant: Tenant, result: service.TicketResult) -> str:
+def yes_or_no() -> Reply:
+    return Reply("utter_support_yes_or_no")
+
+
+def cancelled() -> Reply:
+    return Reply("utter_support_cancelled")
+
+
+def ticket_outcome(tenant: Tenant, result: service.TicketResult) -> Reply:
     """After :func:`bot.support.tickets.create_ticket`."""
-    outcome, reference = result.outcome, result.reference
-    email = result.contact_email_masked or "votre adresse"
+    outcome = result.outcome
+    values = {
+        **_tenant(tenant),
+        "ticket_reference": result.reference or "",
+        "email_masked": result.contact_email_masked or "votre adresse",
+    }
     if outcome == service.SENT:
-        lines = [
-            f"C'est transmis. Votre demande porte la référence {reference}.",
-            f"L'équipe de {tenant.display_name} vous répondra à {email}. "
-            "Un accusé de réception vous est envoyé par e-mail.",
-        ]
         if result.ack_delivery is not None and not result.ack_delivery.delivered:
             problem = delivery_problem_message(result.ack_delivery)
             if problem:
-                lines.append(f"Accusé de réception : {problem}")
-        return "\n".join(lines)
+                return Reply("utter_support_ticket_sent_ack_problem", {**values, "problem": problem})
+        return Reply("utter_support_ticket_sent", values)
     if outcome == service.QUEUED:
-        return (
-            f"Votre demande est enregistrée (référence {reference}) et sera transmise dès que possible : "
-            "vous n'avez rien à refaire. Un accusé de réception vous sera envoyé par e-mail."
-        )
+        return Reply("utter_support_ticket_queued", values)
     if outcome == service.NO_SUPPORT_ADDRESS:
-        return (
-            f"Votre demande est enregistrée sous la référence {reference}.\n"
-            f"Je ne peux pas la transmettre directement à {tenant.display_name} : pour être recontacté, "
-            f"passez par {tenant.contact_in_space} et indiquez cette référence. "
-            f"Vous y accédez {tenant.member_space_path}."
+        return Reply(
+            "utter_support_ticket_no_support_address",
+            {**values, "tenant_contact": tenant.contact_in_space, "tenant_space_path": tenant.member_space_path},
         )
-    if outcome == service.FAILED:
-        lines = [f"Votre demande est enregistrée (référence {reference}), mais je n'ai pas pu la transmettre."]
-        lines.extend(call_lines(tenant))
-        return "\n".join(lines)
-    if outcome == service.RATE_LIMITED:
-        lines = ["Vous avez déjà envoyé plusieurs demandes : je ne peux pas en transmettre une autre pour le moment."]
-        lines.extend(call_lines(tenant))
-        return "\n".join(lines)
+    if outcome in (service.FAILED, service.RATE_LIMITED):
+        return Reply(f"utter_support_ticket_{outcome}", {**values, "call_lines": "\n".join(call_lines(tenant))})
     if outcome == service.INVALID_EMAIL:
-        return "Cette adresse e-mail ne semble pas valide. Recommencez en disant « parler à un conseiller »."
-    return "Votre message est vide. Recommencez en disant « parler à un conseiller »."
+        return Reply("utter_support_ticket_invalid_email")
+    return Reply("utter_support_ticket_empty")

@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from bot.tenants import load_tenant
+from bot.typography import NBSP, NNBSP, plain_spaces
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +121,8 @@ class Chat:
         return "\n".join(self.bot_texts()[before:])
 
     def bot_texts(self) -> List[str]:
-        return self.bot_messages.locator(".mw-text").all_inner_texts()
+        """The bot texts, their no-break spaces (French typography) read as plain spaces."""
+        return [plain_spaces(text) for text in self.bot_messages.locator(".mw-text").all_inner_texts()]
 
     def shadow_eval(self, script: str) -> Any:
         """Evaluates ``script`` with ``root`` bound to the widget's shadow root."""
@@ -274,6 +276,10 @@ def test_contact_question_is_answered_with_the_phone_number(chat):
     answer = chat.say("Quel est votre numéro de téléphone ?")
     screenshot(chat.page, "contact")
     assert phone in answer
+    # the number is a tel: link, its groups held together by no-break spaces
+    link = chat.bot_messages.last.locator("a[href^='tel:']")
+    expect(link).to_have_attribute("href", load_tenant("miel").phone.e164.replace("+", "tel:+"))
+    expect(link).to_have_text(phone.replace(" ", NBSP))
     chat.assert_only_local()
     chat.assert_no_page_errors()
 
@@ -637,3 +643,59 @@ def test_clearing_says_so_when_the_server_cannot_erase(chat):
         "La conversation n'a pas pu être effacée sur notre serveur. Réessayez dans quelques instants."
     )
     assert chat.bot_texts() == before  # nothing forgotten in the browser either
+
+
+def test_phone_numbers_e_mails_and_sites_are_links_built_safely(chat):
+    crafted = (
+        f"Appelez le 04{NBSP}77{NBSP}49{NBSP}35{NBSP}35{NBSP}: du lundi au vendredi.\n"
+        "Écrivez à digital.assistance-miel@malakoffhumanis.com ou rendez-vous sur mielmut.fr.\n"
+        'Pas des liens : 1 80 10 42 218 123 33, "><img src=x onerror="window.__pwned=1"> 0102030405'
+    )
+    chat.page.route(WEBHOOK, _fulfill_with([{"recipient_id": "x", "text": crafted}]))
+    chat.goto()
+    chat.open()
+    text = chat.bot_messages.first.locator(".mw-text")
+    expect(text).to_contain_text("Appelez")
+    links = text.locator("a")
+    expect(links).to_have_count(3)
+    expect(links.nth(0)).to_have_attribute("href", "tel:+33477493535")
+    expect(links.nth(0)).to_have_text(f"04{NBSP}77{NBSP}49{NBSP}35{NBSP}35")
+    expect(links.nth(1)).to_have_attribute("href", "mailto:digital.assistance-miel@malakoffhumanis.com")
+    expect(links.nth(2)).to_have_attribute("href", "https://mielmut.fr/")
+    expect(links.nth(2)).to_have_text("mielmut.fr")
+    for index in (0, 1):
+        assert links.nth(index).get_attribute("target") is None  # the dialler / mail app, not a new tab
+    assert text.locator("img").count() == 0
+    assert chat.page.evaluate("() => window.__pwned") is None
+    chat.assert_only_local()
+    chat.assert_no_page_errors()
+
+
+def test_real_replies_are_typeset_and_link_the_support_address(chat):
+    chat.goto()
+    chat.open_and_wait_greeting()
+    greeting = chat.bot_messages.first.locator(".mw-text").inner_text()
+    assert f"vous{NNBSP}?" in greeting, repr(greeting)  # « Que puis-je faire pour vous ? »
+    chat.say("je n'arrive pas à me connecter, à quelle adresse mail je peux vous écrire ?")
+    link = chat.bot_messages.last.locator("a[href^='mailto:']")
+    expect(link).to_have_attribute("href", "mailto:digital.assistance-miel@malakoffhumanis.com")
+    chat.assert_no_page_errors()
+
+
+@pytest.mark.parametrize("root_size", [16, 24])
+def test_widget_sizes_follow_the_browser_text_size(chat, root_size):
+    # the browser's text-size setting is the root font size; the widget sizes itself in rem
+    chat.goto()
+    chat.page.evaluate(f"() => {{ document.documentElement.style.fontSize = '{root_size}px'; }}")
+    chat.open_and_wait_greeting()
+    sizes = chat.shadow_eval(
+        "const px = (sel, prop) => parseFloat(getComputedStyle(root.querySelector(sel))[prop]);"
+        "return {text: px('.mw-msg-bot .mw-text', 'fontSize'), input: px('textarea', 'fontSize'),"
+        " panel: px('.mw-panel', 'width')};"
+    )
+    assert sizes["text"] == pytest.approx(root_size, abs=0.5)
+    assert sizes["input"] == pytest.approx(root_size, abs=0.5)
+    assert sizes["panel"] == pytest.approx(23.75 * root_size, abs=1) or sizes["panel"] < 23.75 * root_size
+    css = (STATIC / "widget.css").read_text(encoding="utf-8")
+    for prop in ("font-size", "padding", "gap", "min-height", "border-radius"):
+        assert not re.search(rf"\b{prop}\s*:[^;]*\d+px", css), f"{prop} in px in widget.css"

@@ -36,6 +36,7 @@ MIEL = load_tenant("miel")
 START = "j'aimerais activer mon compte sur votre site"
 FOUND = "retrouvé votre dossier"
 STILL_YOURS = "toujours le vôtre"
+RECAP = "Est-ce bien cela ?"
 PASSWORD = "Printemps-2025!"
 
 
@@ -131,12 +132,40 @@ def start(miel) -> str:
 
 
 def give_identity(miel, sender: str, p: Person) -> str:
-    """The five values, one question at a time; the reply to the last one."""
+    """The five values, one question at a time, then « oui » to the recap; the reply to that."""
     assert "date de naissance" in say(miel, sender, p.nir)
     assert "département de naissance" in say(miel, sender, p.born)
     assert "nom de famille" in say(miel, sender, p.department_name or p.department)
     assert "prénom" in say(miel, sender, p.last_name)
-    return say(miel, sender, p.first_name)
+    recap = say(miel, sender, p.first_name)
+    assert_recap(recap, p)
+    return say(miel, sender, "oui")
+
+
+def assert_recap(reply: str, p: Person) -> None:
+    """The recap before the match: what the member typed, the NIR masked, nothing else."""
+    assert RECAP in reply or "Voici ce que j'ai" in reply, reply
+    assert p.nir[:10] + " *** *** **" in reply, reply
+    assert p.nir not in reply and p.nir.replace(" ", "") not in reply and p.nir[11:] not in reply
+    assert p.born in reply and p.last_name.lower() in reply.lower() and p.first_name in reply, reply
+    assert FOUND not in reply and "Je ne retrouve pas" not in reply  # nothing matched yet
+    for on_file in (p.mobile, p.adherent, p.email):  # nothing from the member record
+        assert not on_file or on_file not in reply, reply
+
+
+def identify(miel, sender: str, message: str, p: Person | None = None) -> str:
+    """A message that completes the identity, then « oui » to the recap; the reply to « oui »."""
+    recap = say(miel, sender, message)
+    if p is not None:
+        assert_recap(recap, p)
+    else:
+        assert RECAP in recap, recap
+    return say(miel, sender, "oui")
+
+
+def all_in_one(p: Person, first_name_first: bool = False) -> str:
+    names = f"{p.first_name} {p.last_name}" if first_name_first else f"{p.last_name.upper()} {p.first_name}"
+    return f"{names}, {p.nir}, {p.born}, {p.department}"
 
 
 def last_sms_code(miel, p: Person) -> str:
@@ -310,14 +339,13 @@ def test_several_values_in_one_message(miel, person):
     assert "C'est noté" in reply and f"votre nom ({person.last_name})" in reply, reply
     assert f"votre prénom ({person.first_name})" in reply
     assert "Quel est votre numéro de sécurité sociale" in reply
-    reply = say(miel, sender, person.nir)
-    assert FOUND in reply, reply
+    assert FOUND in identify(miel, sender, person.nir, person)
 
 
 def test_everything_at_once_with_the_nir(miel, person):
     sender = start(miel)
     message = f"{person.last_name.upper()} {person.first_name}, {person.nir}, {person.born}, {person.department}"
-    assert FOUND in say(miel, sender, message)
+    assert FOUND in identify(miel, sender, message, person)
 
 
 def test_correction_of_an_earlier_value(miel, person):
@@ -327,7 +355,7 @@ def test_correction_of_an_earlier_value(miel, person):
     assert f"C'est corrigé : votre prénom ({person.first_name})" in reply, reply
     assert "Quel est votre numéro de sécurité sociale" in reply
     assert "département de naissance" in say(miel, sender, person.nir)
-    assert FOUND in say(miel, sender, person.department)
+    assert FOUND in identify(miel, sender, person.department, person)
 
 
 def test_why_is_answered_for_the_field_asked_and_the_form_goes_on(miel):
@@ -380,25 +408,33 @@ def test_unknown_member_gets_the_same_answer_as_a_mismatch(miel):
     unknown = say_all(miel, stranger)
     p = _demo("100001")
     mismatch = say_all(miel, Person(**{**p.__dict__, "first_name": "Pierre"}))
-    assert unknown == mismatch, (unknown, mismatch)
+
+    # the same answer but for the values typed, echoed back
+    def _without_facts(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if not line.startswith("- "))
+
+    assert _without_facts(unknown) == _without_facts(mismatch), (unknown, mismatch)
     assert "Je ne retrouve pas d'adhérent" in unknown and "2 essais" in unknown
-    assert "Quel est votre numéro de sécurité sociale" in unknown  # retry allowed
+    # the facts used are named (as typed, the NIR masked) and one can be corrected alone
+    assert stranger.nir[:10] + " *** *** **" in unknown and stranger.born in unknown, unknown
+    assert "corrigez seulement celle-là" in unknown
+    assert "Quel est votre numéro de sécurité sociale" not in unknown  # no retyping of all five
 
 
 def say_all(miel, p: Person) -> str:
     sender = start(miel)
-    return say(miel, sender, f"{p.last_name.upper()} {p.first_name}, {p.nir}, {p.born}, {p.department}")
+    return identify(miel, sender, all_in_one(p), p)
 
 
 def test_three_failed_matchings_hand_off_to_support(miel):
     stranger = new_person()
     sender = start(miel)
-    message = (
-        f"{stranger.last_name.upper()} {stranger.first_name}, {stranger.nir}, {stranger.born}, {stranger.department}"
-    )
-    assert "2 essais" in say(miel, sender, message)
-    assert "1 essai" in say(miel, sender, message)
-    reply = say(miel, sender, message)
+    assert "2 essais" in identify(miel, sender, all_in_one(stranger))
+    # the same values again are not checked again (no attempt spent): one must change
+    again = say(miel, sender, "oui")
+    assert "Je ne retrouve pas d'adhérent" in again and "2 essais" in again, again
+    assert "1 essai" in identify(miel, sender, "non, mon prénom c'est Bernadette")
+    reply = identify(miel, sender, "le prénom c'est Josiane")
     assert "après 3 essais" in reply, reply
     assert MIEL.phone.number in reply or MIEL.support_email in reply, reply
     assert "Quel est votre numéro de sécurité sociale" not in reply
@@ -410,7 +446,7 @@ def test_three_failed_matchings_hand_off_to_support(miel):
 def test_already_active_member_is_told_to_log_in(miel):
     p = _demo("100006")
     sender = start(miel)
-    reply = say(miel, sender, f"{p.last_name.upper()} {p.first_name}, {p.nir}, {p.born}, {p.department}")
+    reply = identify(miel, sender, all_in_one(p), p)
     assert "déjà activé" in reply and "numéro d'adhérent" in reply and "mot de passe oublié" in reply, reply
     assert STILL_YOURS not in reply
 
@@ -418,18 +454,17 @@ def test_already_active_member_is_told_to_log_in(miel):
 def test_locked_member_is_handed_to_support(miel):
     p = _demo("100007")
     sender = start(miel)
-    reply = say(miel, sender, f"{p.last_name.upper()} {p.first_name}, {p.nir}, {p.born}, {p.department}")
+    reply = identify(miel, sender, all_in_one(p), p)
     assert "ne peut pas être activé en ligne" in reply, reply
+    # truthful: this member made no attempt
+    assert "essai" not in reply, reply
     assert MIEL.phone.number in reply or MIEL.support_email in reply, reply
 
 
 def test_names_in_the_other_order_still_match(miel, person):
     sender = start(miel)
     # "Prénom Nom" without capitals: the order is a guess, tried both ways
-    reply = say(
-        miel, sender, f"{person.first_name} {person.last_name}, {person.nir}, {person.born}, {person.department}"
-    )
-    assert FOUND in reply, reply
+    assert FOUND in identify(miel, sender, all_in_one(person, first_name_first=True), person)
 
 
 # ---- contact ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from test_activation_flow import (
     _demo,
     activation_link,
     give_identity,
+    identify,
     import_members,
     last_sms_code,
     new_person,
@@ -68,7 +69,7 @@ def test_impostor_with_the_identity_data_cannot_take_the_account(miel):
     member = new_person()
     import_members(miel, member)
     sender = start(miel)
-    reply = say(miel, sender, all_at_once(member))
+    reply = identify(miel, sender, all_at_once(member))
     assert FOUND in reply and STILL_YOURS in reply, reply
     # the impostor answers with their own contacts: compared with the record, never used
     reply = say(miel, sender, f"non mon numéro c'est le {IMPOSTOR_MOBILE}")
@@ -88,7 +89,7 @@ def test_impostor_with_the_identity_data_cannot_take_the_account(miel):
     assert notices_to(miel, member.mobile_e164, "attempt_stopped")
     # a new attempt in the same conversation does not bring a destination of the impostor's choosing
     reply = say(miel, sender, START)
-    reply = say(miel, sender, all_at_once(member))
+    reply = identify(miel, sender, all_at_once(member))
     assert STILL_YOURS in reply
     say(miel, sender, "oui")  # the code goes to the member's phone, not to the impostor
     nothing_reached_the_impostor(miel)
@@ -106,7 +107,7 @@ def test_pending_activation_is_not_cancelled_by_someone_else(miel):
     link = activation_link(miel, member)
     # someone else with the identity data tries again in another conversation
     other = start(miel)
-    say(miel, other, all_at_once(member))
+    identify(miel, other, all_at_once(member))
     say(miel, other, "non")
     # the member's link still works
     answer = PasswordPage(link).post(member.born, PASSWORD)
@@ -124,7 +125,7 @@ def test_a_code_belongs_to_the_conversation_that_asked_for_it(miel):
     code = last_sms_code(miel, member)
     # a second conversation (perhaps the impostor's) cannot use it
     second = start(miel)
-    say(miel, second, all_at_once(member))
+    identify(miel, second, all_at_once(member))
     say(miel, second, "oui")
     second_code = last_sms_code(miel, member)
     if second_code != code:
@@ -151,8 +152,8 @@ def test_honest_members_activate_in_a_few_turns(miel, adherent, channel):
     p = _demo(adherent)
     sender = start(miel)
     turns = 1
-    reply = say(miel, sender, all_at_once(p))
-    turns += 1
+    reply = identify(miel, sender, all_at_once(p))
+    turns += 2
     assert FOUND in reply and ("toujours le vôtre" in reply or "toujours la vôtre" in reply), reply
     assert "Répondez simplement" not in reply, reply  # no prompt before the question
     reply = say(miel, sender, "oui")
@@ -167,7 +168,7 @@ def test_honest_members_activate_in_a_few_turns(miel, adherent, channel):
     done = say(miel, sender, code)
     turns += 1
     assert "Deux e-mails" in done, done
-    assert turns <= 4
+    assert turns <= 5  # start, identity, « oui » to the recap, « oui » to the contact, code
     assert miel.member_status(p.adherent) == "pending"
     mails = [m for m in miel.outbox_for(p.email) if m["kind"] in ("identifier", "set_password_link")]
     assert len(mails) == 2
@@ -176,7 +177,7 @@ def test_honest_members_activate_in_a_few_turns(miel, adherent, channel):
 def test_member_without_contacts_on_file_is_handed_to_support(miel):
     p = _demo("100009")
     sender = start(miel)
-    reply = say(miel, sender, all_at_once(p))
+    reply = identify(miel, sender, all_at_once(p))
     assert "ni mobile ni adresse e-mail" in reply, reply
     assert MIEL.phone.number in reply and "message" in reply, reply
     assert miel.member_status(p.adherent) == "inactive"
@@ -226,13 +227,13 @@ def test_repeated_mismatches_lock_the_member_and_tell_them(tight):
     replies = []
     for _ in range(3):  # three conversations, one wrong try each
         sender = start(tight)
-        replies.append(say(tight, sender, all_at_once(wrong)))
+        replies.append(identify(tight, sender, all_at_once(wrong)))
     assert all("Je ne retrouve pas d'adhérent" in r for r in replies), replies  # nothing tells the NIR exists
     assert tight.member_status(member.adherent) == "locked"
     assert notices_to(tight, member.email, "locked") and notices_to(tight, member.mobile_e164, "locked")
     # even with everything right, the account now goes through support
     sender = start(tight)
-    reply = say(tight, sender, all_at_once(member))
+    reply = identify(tight, sender, all_at_once(member))
     assert "ne peut pas être activé en ligne" in reply, reply
 
 
@@ -241,10 +242,10 @@ def test_sms_per_number_limit(tight):
     import_members(tight, member)
     for _ in range(2):
         sender = start(tight)
-        say(tight, sender, all_at_once(member))
+        identify(tight, sender, all_at_once(member))
         assert "par SMS" in say(tight, sender, "oui")
     sender = start(tight)
-    say(tight, sender, all_at_once(member))
+    identify(tight, sender, all_at_once(member))
     reply = say(tight, sender, "oui")
     assert "déjà été envoyés à ce numéro" in reply and "avant le" in reply, reply
     assert len([m for m in tight.outbox_for(member.mobile_e164) if m["kind"] == "activation_code"]) == 2
@@ -255,7 +256,7 @@ def test_country_allow_list_sends_the_code_by_e_mail(tight):
     member = Person(**{**member.__dict__, "mobile": "+32 470 12 34 56", "mobile_e164": "+32470123456"})
     import_members(tight, member)
     sender = start(tight)
-    reply = say(tight, sender, all_at_once(member))
+    reply = identify(tight, sender, all_at_once(member))
     assert "par e-mail" in reply and "toujours la vôtre" in reply, reply
     assert "par e-mail" in say(tight, sender, "oui")
     assert tight.outbox_for("+32470123456") == []
@@ -286,7 +287,7 @@ def test_global_sms_budget_stops_sending_and_says_to_call(tight):
     reply = ""
     for p in people:
         sender = start(tight)
-        say(tight, sender, all_at_once(p))
+        identify(tight, sender, all_at_once(p))
         reply = say(tight, sender, "oui")
         if "suspendu" in reply:
             break
@@ -329,7 +330,7 @@ def test_mismatch_limit_is_shared_by_two_replicas(replicas):
     wrong = Person(**{**member.__dict__, "first_name": "Bernadette"})
     for server in (a, b, a):
         sender = start(server)
-        assert "Je ne retrouve pas d'adhérent" in say(server, sender, all_at_once(wrong))
+        assert "Je ne retrouve pas d'adhérent" in identify(server, sender, all_at_once(wrong))
     assert a.member_status(member.adherent) == "locked"
     assert b.member_status(member.adherent) == "locked"
 
@@ -340,9 +341,9 @@ def test_sms_per_number_limit_is_shared_by_two_replicas(replicas):
     import_members(a, member)
     for server in (a, b):
         sender = start(server)
-        say(server, sender, all_at_once(member))
+        identify(server, sender, all_at_once(member))
         assert "par SMS" in say(server, sender, "oui")
     sender = start(a)
-    say(a, sender, all_at_once(member))
+    identify(a, sender, all_at_once(member))
     reply = say(a, sender, "oui")
     assert "déjà été envoyés à ce numéro" in reply, reply

@@ -145,3 +145,156 @@ def test_out_of_scope_gets_a_polite_answer_not_a_faq(miel, question, health):
 def test_medical_emergency_comes_first(miel):
     text = miel.say_text(miel.new_sender(), "j'ai une grosse douleur dans la poitrine et je respire mal")
     assert "15" in text and "112" in text
+
+
+# ------------------------------------------------- everyday questions (issue 14)
+# Fresh phrasings, typos and SMS spelling included (never a training example).
+
+# what a reply must never contain: an activation start, the login steps, a "please rephrase"
+ACTIVATION_START = "numéro de sécurité sociale ?"
+REPHRASE = ("reformuler", "pas bien compris")
+
+
+def _assert_understood(text: str) -> None:
+    for fragment in REPHRASE:
+        assert fragment not in text, text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "comment je fais pour me créer un compte sur votre site ?",
+        "jai pas de compte en ligne cmt on en ouvre un",
+    ],
+)
+def test_creating_the_online_account_without_the_word_activer(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    profile = load_tenant(any_tenant.tenant)
+    if profile.activation_flow == "nir_sms":
+        # the guide's activation: the NIR and the birth facts, here or as the guided start
+        assert "sécurité sociale" in text, text
+    else:
+        # SMIE: the adherent number and the access code of the letter
+        assert "numéro d'adhérent" in text and "code d'accès" in text, text
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+@pytest.mark.parametrize("question", ["mon compte est bloqué, je fais comment ?", "compte bloké jpeu plu rien fr"])
+def test_a_blocked_account_gets_the_route_to_support_not_an_activation(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    assert "parler à un conseiller" in text, text
+    assert ACTIVATION_START not in text and "Pour activer votre" not in text, text
+    profile = load_tenant(any_tenant.tenant)
+    if profile.support_email:
+        assert profile.support_email in text, text
+    else:
+        assert "@" not in text  # no mailbox invented for SMIE
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "je n'arrive pas à me connecter, je vous écris à quelle adresse mail ?",
+        "conexion impossible, ya un mail pr vous ecrire ?",
+    ],
+)
+def test_where_to_write_when_login_fails_is_the_digital_assistance(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    profile = load_tenant(any_tenant.tenant)
+    # an address to write to, not the login steps
+    assert "Connexion »" not in text and "Je me connecte" not in text, text
+    if profile.support_email:
+        assert f"écrivez directement à {profile.support_email}" in text, text
+    else:
+        assert "pas d'adresse e-mail" in text and profile.contact_in_space in text, text
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+@pytest.mark.parametrize(
+    "question", ["je veux vous écrire par la poste, c'est quelle adresse ?", "adresse pr envoyer 1 courrier"]
+)
+def test_where_to_write_by_post_is_the_postal_address(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    profile = load_tenant(any_tenant.tenant)
+    if profile.postal_address:
+        assert ", ".join(profile.postal_address) in text, text
+        assert profile.support_email not in text, text  # the postal address, not the e-mail
+    else:
+        assert "pas d'adresse postale" in text and profile.contact_in_space in text, text
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+# facts about ending or changing a contract that no guide gives: never said
+INVENTED = ("préavis", "recommandé", "loi Chatel", "un mois", "deux mois", "Hamon", "à tout moment")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "bonjour je voudrais résilier mon contrat santé",
+        "je veu changer de formule pr 1 meilleure couverture",
+        "comment on fait pour mettre fin à son adhésion ?",
+    ],
+)
+def test_requests_outside_the_guides_get_the_contact_route_and_no_invented_fact(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    assert "Je ne peux pas traiter cette demande ici" in text, text
+    assert "parler à un conseiller" in text, text
+    for fact in INVENTED:
+        assert fact.lower() not in text.lower(), f"invented {fact!r}: {text}"
+    profile = load_tenant(any_tenant.tenant)
+    if profile.phone is not None:
+        assert profile.phone.number in text and ", ".join(profile.postal_address) in text, text
+    else:
+        assert profile.contact_in_space in text and "04 " not in text, text
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+@pytest.mark.parametrize("question", ["je sais pas où trouver mon numéro d'adhérent", "ou est mon num adherent ?"])
+def test_where_to_find_the_adherent_number_is_what_the_guide_says(any_tenant, question):
+    text = any_tenant.say_text(any_tenant.new_sender(), question)
+    _assert_understood(text)
+    if load_tenant(any_tenant.tenant).activation_flow == "nir_sms":
+        # Miel's guide: the identifier e-mail, and the « Où trouver mon n° Adhérent ? » link of the login page
+        assert "e-mail" in text and "identifiant" in text and "Où trouver mon n° Adhérent" in text, text
+    else:
+        # SMIE's guide: « indiqué dans le courrier »
+        assert "indiqué dans le courrier" in text, text
+    _no_other_tenant_fact(text, any_tenant.tenant)
+
+
+@pytest.mark.parametrize(
+    "question, miel_says",
+    [
+        ("kalixia c'est quoi au juste ?", ["réseaux de soins Kalixia", "professionnels agréés"]),
+        ("c koi lorientation santé", ["bien-être et d'orientation santé"]),
+    ],
+)
+def test_a_named_service_is_what_the_guide_says_it_is(assistants, question, miel_says):
+    miel = assistants["miel"]
+    text = miel.say_text(miel.new_sender(), question)
+    for fragment in miel_says:
+        assert fragment in text, text
+    assert "connectez-vous" in text, text  # the next step
+    # SMIE's guide describes no such service: said so, not borrowed from Miel
+    smie = assistants["smie"]
+    text = smie.say_text(smie.new_sender(), question)
+    assert "pas d'information sur ce service" in text and "Kalixia" not in text, text
+
+
+def test_replies_are_typeset_at_the_output(miel):
+    from bot.typography import NBSP, NNBSP
+
+    replies = miel.say_raw(miel.new_sender(), "c'est quoi le numéro pour vous appeler ?")
+    text = "\n".join(r.get("text", "") for r in replies)
+    assert "04\u00a077\u00a049\u00a035\u00a035" in text, repr(text)  # the number does not break across lines
+    assert " :" not in text and " ?" not in text and " !" not in text, repr(text)
+    greeting = "\n".join(r.get("text", "") for r in miel.say_raw(miel.new_sender(), "bonjour"))
+    assert f"pour vous{NNBSP}?" in greeting, repr(greeting)
+    assert NBSP not in "".join(r.get("recipient_id", "") for r in replies)

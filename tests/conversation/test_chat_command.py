@@ -16,6 +16,7 @@ import pytest
 from helpers.ports import free_port
 
 from bot.tenants import load_tenant
+from bot.typography import plain_spaces
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.conversation
@@ -39,7 +40,7 @@ def test_a_terminal_conversation_with_the_running_assistant(miel):
     before = miel.stored_senders()
     done = chat(miel, "bonjour\n2\nje voudrais ouvrir mon accès en ligne\n")  # then end of input (Ctrl-D)
     assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = plain_spaces(done.stdout)  # replies are typeset (no-break spaces, bot.typography)
     assert "Écrivez votre message (Ctrl-D pour quitter)." in out
     # the greeting and its buttons, numbered
     assert "Assistant > Bonjour, je suis l'assistant virtuel de Miel" in out, out

@@ -3,21 +3,26 @@
 It answers ``/bot<token>/<method>`` like the real API (form or JSON
 parameters, ``{"ok": true, "result": ...}`` answers, the real error shapes),
 enforces the limits our channel must respect (4096 UTF-16 units of text,
-64 bytes of ``callback_data``, non-empty text) and records every call so
-tests can assert what the assistant sent.  Updates queued with
+64 bytes of ``callback_data``, non-empty text, well-formed HTML with links
+of known schemes in HTML parse mode) and records every call so tests can
+assert what the assistant sent (``Call.text``: what the member reads;
+``Call.links()``: the links of an HTML message).  Updates queued with
 :meth:`FakeBotApi.queue_update` are served by ``getUpdates`` with Telegram's
 offset semantics; ``getUpdates`` is refused with 409 while a webhook is set.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Tuple
 from urllib.parse import parse_qs
 
 JSON_FIELDS = {"reply_markup", "allowed_updates", "link_preview_options", "reply_parameters", "entities"}
@@ -30,8 +35,20 @@ class Call:
     params: Dict[str, Any]
 
     @property
-    def text(self) -> str:
+    def raw_text(self) -> str:
+        """The ``text`` parameter as sent (HTML in HTML parse mode)."""
         return str(self.params.get("text", ""))
+
+    @property
+    def text(self) -> str:
+        """The text as the member sees it (HTML parse mode: tags removed, entities decoded)."""
+        if self.params.get("parse_mode") == "HTML":
+            return parse_html(self.raw_text)[0]
+        return self.raw_text
+
+    def links(self) -> List[Tuple[str, str]]:
+        """``(link text, href)`` of an HTML-mode message."""
+        return parse_html(self.raw_text)[1] if self.params.get("parse_mode") == "HTML" else []
 
     @property
     def chat_id(self) -> Any:
@@ -43,6 +60,56 @@ class Call:
 
     def buttons(self) -> List[Dict[str, Any]]:
         return [button for row in self.keyboard() for button in row]
+
+
+# Telegram's HTML parse mode: the tags it knows, and the link schemes this fake accepts
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span", "blockquote"}
+LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:", "tel:")
+
+
+class _TelegramHtml(HTMLParser):
+    """Reads a text in Telegram's HTML parse mode: its visible text and its links, or an error."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.visible: List[str] = []
+        self.links: List[Tuple[str, str]] = []
+        self.open: List[Tuple[str, str | None, int]] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: List[Tuple[str, str | None]]) -> None:
+        if tag not in HTML_TAGS:
+            self.error = f'Unsupported start tag "{tag}"'
+            return
+        href = dict(attrs).get("href") if tag == "a" else None
+        if tag == "a" and not (href or "").startswith(LINK_SCHEMES):
+            self.error = f'Unsupported URL protocol in "{href}"'
+        self.open.append((tag, href, len("".join(self.visible))))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1][0] != tag:
+            self.error = f'Unmatched end tag "{tag}"'
+            return
+        _, href, start = self.open.pop()
+        if tag == "a" and href is not None:
+            self.links.append(("".join(self.visible)[start:], href))
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+def parse_html(text: str) -> Tuple[str, List[Tuple[str, str]]]:
+    """(visible text, [(link text, href)]) of an HTML-mode message; ApiError like Telegram's otherwise."""
+    if re.search(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
+        raise ApiError(400, "Bad Request: can't parse entities: unsupported character entity")
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    if parser.error is None and parser.open:
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.open[-1][0]}"'
+    if parser.error is not None:
+        raise ApiError(400, f"Bad Request: can't parse entities: {parser.error}")
+    return html.unescape("".join(parser.visible)), parser.links
 
 
 def utf16_length(text: str) -> int:
@@ -154,6 +221,10 @@ class FakeBotApi:
                 raise ApiError(400, "Bad Request: chat_id is empty")
             if not isinstance(text, str) or not text.strip():
                 raise ApiError(400, "Bad Request: message text is empty")
+            if params.get("parse_mode") == "HTML":
+                text = parse_html(text)[0]  # refused like Telegram when the HTML is wrong
+            elif params.get("parse_mode") is not None:
+                raise ApiError(400, f"Bad Request: unsupported parse_mode {params['parse_mode']!r}")
             if utf16_length(text) > 4096:
                 raise ApiError(400, "Bad Request: message is too long")
             for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):

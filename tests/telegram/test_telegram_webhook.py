@@ -9,6 +9,7 @@ import pytest
 from bot.channels.identity import client_key
 from bot.channels.telegram import EXPIRED_BUTTON_MESSAGE, ONLY_TEXT_MESSAGE, PRIVATE_CHAT_ONLY_MESSAGE
 from bot.tenants import load_tenant
+from bot.typography import NBSP, plain_spaces
 from tests.telegram.conftest import SECRET, TOKEN, post_update, tracker_events
 from tests.telegram.fake_bot_api import ATTACHMENTS, callback_update, message_update, text_update
 
@@ -40,7 +41,7 @@ def test_start_greets_with_an_inline_keyboard(telegram_assistant, fake_api, type
         ("Contacter Miel", "/contact"),
     ]
     for call in sent:
-        assert "parse_mode" not in call.params  # plain text: nothing to escape
+        assert call.params["parse_mode"] == "HTML"  # escaped text with links (fake_bot_api checks the HTML)
         assert call.params["link_preview_options"] == {"is_disabled": True}
 
     # the chat id is the conversation id, and Rasa knows where the message came from
@@ -82,7 +83,7 @@ def test_a_button_press_is_answered_and_taken_as_the_choice(telegram_assistant, 
     reply = fake_api.calls_of("sendMessage", chat_id)[-1]
     assert fake_api.calls.index(reply) > answer_at, "the button is answered before the reply"
     phone = load_tenant("miel").phone
-    assert phone is not None and phone.number in reply.text
+    assert phone is not None and phone.number in plain_spaces(reply.text)  # typeset: no-break spaces
     assert user_events(telegram_assistant, chat_id)[-1]["parse_data"]["intent"]["name"] == "contact"
 
 
@@ -186,3 +187,42 @@ def test_an_old_keyboard_is_no_longer_active(telegram_assistant, fake_api):
     assert fake_api.calls_of("answerCallbackQuery")[-1].params["callback_query_id"] == press["callback_query"]["id"]
     assert fake_api.calls_of("sendMessage", chat_id)[-1].text == EXPIRED_BUTTON_MESSAGE
     assert len(user_events(telegram_assistant, chat_id)) == stored
+
+
+def test_contact_details_are_tappable_links_and_typeset(telegram_assistant, fake_api):
+    miel = load_tenant("miel")
+    chat_id = new_chat()
+    post_update(telegram_assistant, text_update(chat_id, "comment je peux joindre la mutuelle ?"))
+    sent = fake_api.calls_of("sendMessage", chat_id)
+    assert sent, "the assistant must answer on Telegram"
+    answer = sent[-1]
+    assert answer.params["parse_mode"] == "HTML"
+    links = dict((href, label) for label, href in answer.links())
+    assert links.get(miel.phone.e164.replace("+", "tel:+")) == miel.phone.number.replace(" ", NBSP)
+    assert links.get(f"mailto:{miel.support_email}") == miel.support_email
+    # French typography: no line break inside the number or before « : »
+    assert miel.phone.number.replace(" ", NBSP) in answer.text
+    assert f"{NBSP}:" in answer.text and " :" not in answer.text
+    for call in sent:
+        assert "<script" not in call.raw_text
+
+
+def test_a_site_address_is_a_link_and_markup_in_a_reply_is_escaped(telegram_assistant, fake_api):
+    chat_id = new_chat()
+    post_update(telegram_assistant, text_update(chat_id, "c'est quoi l'adresse de votre site internet ?"))
+    answer = fake_api.calls_of("sendMessage", chat_id)[-1]
+    assert ("https://mielmut.fr", "https://mielmut.fr") in answer.links()
+    assert ("mielmut.fr", "https://mielmut.fr") in answer.links()
+    # only the links are markup: everything else reaches the member as written
+    assert answer.raw_text.count("<a ") == len(answer.links())
+
+
+def test_to_html_output_is_accepted_by_the_fake_api_parser():
+    from bot.channels.telegram import to_html
+    from tests.telegram.fake_bot_api import parse_html
+
+    text = f"<b>gras</b> & <i>tel</i> : 04{NBSP}77{NBSP}49{NBSP}35{NBSP}35, a&b@x.fr, https://ex.org/?a=1&b=2"
+    visible, links = parse_html(to_html(text))
+    assert visible == text
+    assert ("https://ex.org/?a=1&b=2", "https://ex.org/?a=1&b=2") in links
+    assert (f"04{NBSP}77{NBSP}49{NBSP}35{NBSP}35", "tel:+33477493535") in links

@@ -9,8 +9,8 @@
  * elsewhere. It talks to the assistant's REST channel (POST
  * /webhooks/rest/webhook) with a conversation id the server issued and
  * signed (POST /webhooks/rest/session; a refused one is replaced), renders
- * bot text as text only (links only for http/https URLs, built with the DOM
- * API), and keeps the conversation for the browser session only
+ * bot text as text only (links only for http/https URLs, e-mail addresses
+ * and phone numbers: https:, mailto:, tel:, built with the DOM API), and keeps the conversation for the browser session only
  * (sessionStorage: nothing persistent, no cookie).
  */
 (function () {
@@ -37,7 +37,19 @@
   // a one-time code or an account number. Masked in what the widget shows
   // and keeps, so they never sit in the browser's session storage.
   var SENSITIVE_DIGITS_RE = /\d(?:[ .\-]?\d){5,}/g;
-  var LINK_RE = /\[([^\]\n]{1,200})\]\(([^()\s]{1,2000})\)|(\bhttps?:\/\/[^\s<>"'«»]+)/gi;
+  // Links in bot text: markdown links [label](URL), http(s) URLs, e-mail addresses
+  // (mailto:), bare web domains (https://) and French phone numbers (tel:),
+  // the same kinds as bot/links.py finds for Telegram. No lookbehind (older
+  // Safari would refuse the whole script).
+  var LINK_RE = new RegExp(
+    "\\[([^\\]\\n]{1,200})\\]\\(([^()\\s]{1,2000})\\)" +
+    "|(\\bhttps?:\\/\\/[^\\s<>\"'«»]+)" +
+    "|([A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,})" +
+    "|(\\b(?:www\\.)?[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.(?:fr|com|org|net|eu)\\b(?:\\/[^\\s<>\"'«»]*)?)" +
+    "|((?:\\+33[ \\u00a0\\u202f]?[1-9]|\\b0[1-9])(?:[ \\u00a0\\u202f.]\\d{2}){4}(?!\\d))",
+    "gi"
+  );
+  var EMAIL_RE = /^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$/;
   var TRAILING_PUNCTUATION = ".,;:!?'\"…»)]}";
 
   var TEXT = {
@@ -56,7 +68,7 @@
     bot: "Assistant : ",
     buttonsLabel: "Réponses proposées",
     unavailable: "Le service est momentanément indisponible. Réessayez dans quelques instants.",
-    notice: "Conversation conservée seulement le temps de cette session du navigateur. Ne communiquez jamais votre mot de passe.",
+    notice: "Vous pouvez effacer cette conversation à tout moment, ici et sur notre serveur. Ne communiquez jamais votre mot de passe.",
     tooLong: "Votre message est limité à " + MAX_INPUT + " caractères.",
     forgotten: "Votre conversation a été effacée, y compris sur notre serveur.",
     forgetFailed: "La conversation n'a pas pu être effacée sur notre serveur. Réessayez dans quelques instants."
@@ -197,7 +209,30 @@
   }
 
   function linkNode(href, label) {
+    if (href.indexOf("mailto:") === 0 || href.indexOf("tel:") === 0) {
+      return el("a", { href: href, text: label }); // opens the mail app or the dialler
+    }
     return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: label });
+  }
+
+  /* tel: link of a French number: "04 77 49 35 35" -> "tel:+33477493535". */
+  function phoneHref(number) {
+    var digits = number.replace(/\D/g, "");
+    return digits.indexOf("33") === 0 ? "tel:+" + digits : "tel:+33" + digits.slice(1);
+  }
+
+  /* An address with the punctuation of the sentence it ends cut off: [address, trailing]. */
+  function trimTrailing(address) {
+    var trailing = "";
+    while (address.length > 4 && TRAILING_PUNCTUATION.indexOf(address.charAt(address.length - 1)) !== -1) {
+      var end = address.charAt(address.length - 1);
+      if (end === ")" && address.indexOf("(") !== -1) {
+        break;
+      }
+      trailing = end + trailing;
+      address = address.slice(0, -1);
+    }
+    return [address, trailing];
   }
 
   /* Text with clickable http/https links; everything else stays text. */
@@ -210,20 +245,21 @@
       var whole = match[0];
       var node = null;
       var trailing = "";
-      if (match[3]) {
-        var url = match[3];
-        while (url.length > 8 && TRAILING_PUNCTUATION.indexOf(url.charAt(url.length - 1)) !== -1) {
-          var end = url.charAt(url.length - 1);
-          if (end === ")" && url.indexOf("(") !== -1) {
-            break;
-          }
-          trailing = end + trailing;
-          url = url.slice(0, -1);
-        }
-        var href = safeHttpUrl(url);
+      var trimmed;
+      if (match[3] || match[5]) {
+        trimmed = trimTrailing(match[3] || match[5]);
+        var url = trimmed[0];
+        trailing = trimmed[1];
+        var href = safeHttpUrl(match[3] ? url : "https://" + url);
         if (href) {
           node = linkNode(href, url);
         }
+      } else if (match[4]) {
+        if (EMAIL_RE.test(match[4])) {
+          node = linkNode("mailto:" + match[4], match[4]);
+        }
+      } else if (match[6]) {
+        node = linkNode(phoneHref(match[6]), match[6]);
       } else {
         var mdHref = safeHttpUrl(match[2]);
         if (mdHref) {
@@ -480,7 +516,9 @@
     counter.textContent = input.value.length >= MAX_INPUT ? TEXT.tooLong : "";
     input.style.height = "auto";
     if (input.value) {
-      input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
+      // at most the CSS max-height (7.5rem), measured at the current text size
+      var rootSize = parseFloat(window.getComputedStyle(document.documentElement).fontSize) || 16;
+      input.style.height = Math.min(input.scrollHeight + 2, 7.5 * rootSize) + "px";
     }
   }
 

@@ -40,7 +40,8 @@ NIR = "1 80 10 42 218 123 33"  # demo member 100001 (fictional)
         ("42", "birth_department", {"birth_department": "42"}),
         ("Loire", "last_name", {"last_name": "Loire"}),
         ("Le Gall", "last_name", {"last_name": "Le Gall"}),
-        ("Marie Hélène", "first_name", {"first_name": "Marie Hélène"}),
+        # two words for a name asked: both names (their order a guess), unless the other is known
+        ("Marie Hélène", "first_name", {"last_name": "Hélène", "first_name": "Marie"}),
         ("Martin.", "first_name", {"first_name": "Martin"}),
         ("Mart1n", "last_name", {"last_name": "Mart1n"}),  # the validator explains digits
         ("bonjour je sais pas", "nir", {"nir": "bonjour je sais pas"}),  # the validator says what is missing
@@ -114,12 +115,18 @@ NIR = "1 80 10 42 218 123 33"  # demo member 100001 (fictional)
         ("laisse tomber", "last_name", {}),
         ("oui", "first_name", {}),
         ("né en 1980", None, {}),
-        ("je suis né à Saint-Étienne", None, {}),
+        # a city names its department (data/reference/department_cities.csv)
+        ("je suis né à Saint-Étienne", None, {"birth_department": "Saint-Étienne"}),
         ("", "nir", {}),
     ],
 )
 def test_find_identity(text, requested, expected):
     assert find_identity(text, requested).values == expected
+
+
+def test_two_words_are_one_name_when_the_other_name_is_known():
+    found = find_identity("Marie Hélène", "first_name", other_name_known=True)
+    assert found.values == {"first_name": "Marie Hélène"} and not found.names_guessed
 
 
 def test_whole_message_is_not_taken_when_the_caller_says_it_is_not_an_answer():

@@ -129,7 +129,15 @@ def test_status_decides_the_outcome(ctx, engine, status, outcome):
     m = add_member(engine, status=status)
     result = match_member(ctx, **_values(m))
     assert result.outcome == outcome
-    assert (result.member_ref is not None) == (outcome == identity_match.MATCHED)
+    # a locked member is named to support (the hand-off ticket): the reference, never a code path
+    assert (result.member_ref is not None) == (outcome in (identity_match.MATCHED, identity_match.LOCKED))
+
+
+def test_names_either_order_is_one_check(ctx, engine):
+    m = add_member(engine, last_name="Santoni", first_name="Antoine")
+    swapped = _values(m, last_name="Antoine", first_name="Santoni")
+    assert match_member(ctx, **swapped).outcome == identity_match.NO_MATCH
+    assert match_member(ctx, **swapped, names_either_order=True).outcome == identity_match.MATCHED
 
 
 def test_same_nir_two_rows_picks_the_matching_one(ctx, engine):

@@ -168,3 +168,39 @@ def test_rasa_renders_the_retrieval_response_named_by_the_action(configure, tena
     for fragment in expected:
         assert fragment in uttered[0].text
     assert leaks(uttered[0].text, tenant) == []
+
+
+def _parse_with_default_selector(intent: str, full_key: str, confidence: float) -> Dict[str, Any]:
+    """Parse data as our one selector ("default") gives it: the top answer and its confidence."""
+    return {
+        "text": "question",
+        "intent": {"name": intent, "confidence": 0.99},
+        "response_selector": {
+            "default": {
+                "response": {"intent_response_key": full_key, "confidence": confidence},
+                "ranking": [{"intent_response_key": full_key, "confidence": confidence}],
+            }
+        },
+    }
+
+
+def test_a_sure_faq_answer_wins_over_the_contact_intent(configure) -> None:
+    # "c koi l'orientation santé" read as contact by DIET, the selector sure of faq/bien_etre
+    configure("miel", paris(2025, 3, 12, 10, 0))
+    tracker = _tracker(_parse_with_default_selector("contact", "faq/bien_etre", 0.61))
+    messages, _ = _run(ActionAnswerContact(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_faq/bien_etre"]
+
+
+def test_a_sure_contact_answer_wins_over_the_faq_intent(configure) -> None:
+    configure("miel", paris(2025, 3, 12, 10, 0))
+    tracker = _tracker(_parse_with_default_selector("faq", "contact/adresse", 0.8))
+    messages, _ = _run(ActionAnswerFaq(), tracker)
+    assert "33 rue des Docteurs Charcot" in messages[0]["text"]
+
+
+def test_an_unsure_selector_leaves_the_intent_in_charge(configure) -> None:
+    configure("miel", paris(2025, 3, 12, 10, 0))
+    tracker = _tracker(_parse_with_default_selector("contact", "faq/bien_etre", 0.3))
+    messages, _ = _run(ActionAnswerContact(), tracker)
+    assert messages[0].get("response") is None and "Pour joindre Miel" in messages[0]["text"]

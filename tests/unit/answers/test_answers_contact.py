@@ -31,6 +31,14 @@ MIEL_FACTS = {
         "« Nous contacter »",
         "33 rue des Docteurs Charcot",
     ],
+    # a request the guides do not answer: every way to reach Miel, the support offer, nothing invented
+    "autre_demande": [
+        "Je ne peux pas traiter cette demande ici",
+        "04 77 49 35 35",
+        "digital.assistance-miel@malakoffhumanis.com",
+        "33 rue des Docteurs Charcot",
+        "« parler à un conseiller »",
+    ],
 }
 # key -> facts of the SMIE guide the answer must contain (it gives no phone, hours, address, mailbox)
 SMIE_FACTS = {
@@ -40,6 +48,7 @@ SMIE_FACTS = {
     "email": ["Je n'ai pas d'adresse e-mail", "nepasrepondre@assia.fr", "n'y répondez pas"],
     "site": ["https://www.mutuellesmie.com", "Espace adhérents SMIE"],
     "general": ["www.mutuellesmie.com", "Espace adhérents SMIE"],
+    "autre_demande": ["Je ne peux pas traiter cette demande ici", "www.mutuellesmie.com", "« parler à un conseiller »"],
 }
 
 

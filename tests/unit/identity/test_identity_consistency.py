@@ -96,14 +96,13 @@ def test_born_abroad_message() -> None:
     assert "Rhône (69)" in found.message
 
 
-def test_other_person_message_asks_whose_number_it_is() -> None:
+def test_other_person_keeps_the_number_and_asks_the_date_or_another_number() -> None:
+    # a slip in the year must not trap the member: the NIR is kept, the date asked again
     nir = parse_nir(make_nir("1520342123456"))
     [found] = check_nir_against(nir, date(1990, 3, 5), "42", today=TODAY)
-    assert found.field == "nir"
-    assert found.message.startswith(
-        "Ce numéro semble être celui d'une autre personne (année de naissance 1952) : "
-        "merci d'indiquer votre propre numéro de sécurité sociale."
-    )
+    assert found.field == "birth_date"
+    assert "naissance en 1952" in found.message and "05/03/1990" in found.message
+    assert "l'année seule suffit" in found.message and "votre propre numéro" in found.message
 
 
 @pytest.mark.parametrize(

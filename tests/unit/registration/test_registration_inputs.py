@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers.responses import render, reply_text
 
 from bot.registration import replies
 from bot.registration.inputs import find_activation_code, parse_access_code, parse_adherent_number, read_email
@@ -113,7 +114,7 @@ def test_the_typed_address_and_the_one_on_file(typed, on_file, same):
 @pytest.mark.parametrize("failures, left", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")])
 def test_one_answer_for_every_refused_access_check(tenant, route, failures, left):
     profile = load_tenant(tenant)
-    text = replies.mismatch(failures, profile)
+    text = reply_text(replies.mismatch(failures, profile))
     for expected in ("ne correspondent pas", f"courrier de {profile.display_name}", left,
                      "suspendue pendant un moment", "réessayez plus tard", route):  # fmt: skip
         assert expected in text, expected
@@ -125,6 +126,8 @@ def test_one_answer_for_every_refused_access_check(tenant, route, failures, left
 
 def test_the_question_about_the_address_on_file_shows_it_masked_only():
     smie = load_tenant("smie")
-    text = replies.contact_on_file_question(smie, "p***d@example.com")
+    reply = replies.contact_on_file_question(smie, "p***d@example.com")
+    rendered = render(reply.response, reply.values)
+    text = rendered["text"]
     assert "p***d@example.com" in text and "toujours la vôtre" in text and "Je n'envoie rien" in text
-    assert [b["payload"] for b in replies.YES_NO_CONTACT] == ["/affirm", "/deny"]
+    assert [b["payload"] for b in rendered["buttons"]] == ["/affirm", "/deny"]

@@ -1,10 +1,11 @@
-"""Texts of the SMIE-style registration, from the real SMIE profile."""
+"""Texts of the SMIE-style registration, from the real profiles, as domain.yml renders them."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers.responses import reply_text
 
 from bot.registration import replies as reg
 from bot.registration import service as reg_service
@@ -15,14 +16,14 @@ SMIE = load_tenant("smie")
 
 @pytest.mark.parametrize("failures, expected", [(1, "il vous reste 2 essais"), (2, "il vous reste 1 essai")])
 def test_mismatch_is_generic(failures, expected):
-    text = reg.mismatch(failures)
+    text = reply_text(reg.mismatch(failures, SMIE))
     assert expected in text and "numéro d'adhérent et le code d'accès" in text
 
 
 def test_confirmation_text_follows_the_guide():
     expires = datetime(2025, 11, 25, 13, 5, tzinfo=timezone.utc)
     result = reg_service.ConfirmationResult("sent", "p***l@example.org", expires)
-    text = reg.confirmation(SMIE, result, "Europe/Paris")
+    text = reply_text(reg.confirmation(SMIE, result, "Europe/Paris"))
     for expected in (
         "« Je valide mon inscription »",
         "p***l@example.org",
@@ -54,7 +55,7 @@ def test_code_answers(outcome, expected):
     result = reg_service.CodeResult(
         outcome, expires_at=datetime.now(timezone.utc) + timedelta(hours=3), attempts_left=3
     )
-    assert expected in reg.code_answer(SMIE, result, "Europe/Paris")
+    assert expected in reply_text(reg.code_answer(SMIE, result, "Europe/Paris"))
 
 
 MIEL = load_tenant("miel")
@@ -74,4 +75,4 @@ MIEL = load_tenant("miel")
 )
 def test_a_refused_check_names_the_first_route_the_guide_gives(tenant, expected):
     assert reg.contact_route(tenant) == expected
-    assert f"réessayez plus tard ou {expected}." in reg.mismatch(1, tenant)
+    assert f"réessayez plus tard ou {expected}." in reply_text(reg.mismatch(1, tenant))

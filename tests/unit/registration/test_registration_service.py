@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from helpers.members import add_member, link_token
 from helpers.outbox import read_outbox
+from helpers.responses import rendered_message, reply_text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -550,8 +551,8 @@ async def test_every_refusal_reads_like_a_wrong_code(make_ctx, use_ctx, engine, 
     assert (messages, slots) == reference
     assert slots == {"access_code": None, "adherent_number": None, "registration_failures": 1.0}
     (message,) = messages
-    text = message["text"]
-    assert text == replies.mismatch(1, ctx.tenant)
+    text = rendered_message(message)["text"]
+    assert text == reply_text(replies.mismatch(1, ctx.tenant))
     # kind, says to check the letter, that checks pause, and the guide's route (no invented phone)
     for expected in ("ne correspondent pas", "courrier de SMIE Mutuelle", "suspendue pendant un moment",
                      "votre espace personnel"):  # fmt: skip
@@ -575,7 +576,8 @@ async def test_the_lock_notice_is_delivered_off_the_reply_path(make_ctx, use_ctx
     m = add_member(engine, email=ON_FILE)
     for attempt in range(reg.MAX_ACCESS_FAILURES_PER_HOUR):
         messages, _slots = await _type_access_code(ctx, m.adherent_number, f"WRONG-{attempt}", client=f"ip-{attempt}")
-        assert messages[0]["text"] == replies.mismatch(1, ctx.tenant)
+        assert messages[0]["response"] == replies.mismatch(1, ctx.tenant).response
+        assert rendered_message(messages[0])["text"] == reply_text(replies.mismatch(1, ctx.tenant))
     assert [n["to"] for n in _notices(outbox_path, "locked")] == [ON_FILE]
 
 
@@ -583,9 +585,10 @@ async def test_a_locked_account_with_the_right_code_is_told_and_handed_off(make_
     ctx = use_ctx(make_ctx("smie"))
     m = add_member(engine, status="locked")
     messages, slots = await _type_access_code(ctx, m.adherent_number, m.access_code, client="ip")
-    assert "bloqué" in messages[0]["text"]
+    assert messages == []  # the hand-off says it, once, without « after several attempts »
     assert slots["registration_result"] == registration_actions.LOCKED
-    assert slots["support_reason"] == "activation_locked"
+    assert slots["support_reason"] == "account_locked"
+    assert ctx.member_id(slots["member_ref"]) == m.id  # the ticket names the member
 
 
 def _form_done(ctx, member, typed):
@@ -606,9 +609,10 @@ async def test_a_different_address_asks_about_the_one_on_file_and_sends_nothing(
     )
     assert SlotSet("registration_question", "contact_on_file") in events
     (message,) = dispatcher.messages
-    assert "p***d@example.com" in message["text"] and "toujours la vôtre" in message["text"]
-    assert IMPOSTOR not in message["text"] and ON_FILE not in message["text"]
-    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    text = rendered_message(message)["text"]
+    assert "p***d@example.com" in text and "toujours la vôtre" in text
+    assert IMPOSTOR not in text and ON_FILE not in text
+    assert [b["payload"] for b in rendered_message(message)["buttons"]] == ["/affirm", "/deny"]
     assert read_outbox(outbox_path) == []
 
 
@@ -621,7 +625,7 @@ async def test_the_address_on_file_typed_goes_straight_to_the_cgu(make_ctx, use_
         dispatcher, tracker(_form_done(ctx, m, typed), loop=None), {}
     )
     assert SlotSet("pending_question", "cgu") in events
-    assert "conditions générales d'utilisation" in dispatcher.messages[0]["text"]
+    assert "conditions générales d'utilisation" in rendered_message(dispatcher.messages[0])["text"]
 
 
 ASKED = [{"event": "action", "name": "action_registration_checked"}, {"event": "user", "text": "x"}]
@@ -643,7 +647,7 @@ async def test_yes_the_address_on_file_is_mine_sends_it_there(make_ctx, use_ctx,
     await registration_actions.ActionRegistrationAcceptCgu().run(
         dispatcher, tracker(slots, "/affirm", "affirm", events=cgu_asked, loop=None), {}
     )
-    assert "p***d@example.com" in dispatcher.messages[0]["text"]
+    assert "p***d@example.com" in rendered_message(dispatcher.messages[0])["text"]
     assert [mail["to"] for mail in read_outbox(outbox_path)] == [ON_FILE]
 
 
@@ -658,7 +662,7 @@ async def test_no_the_address_on_file_is_not_mine_hands_off_and_sends_nothing(ma
     assert SlotSet("pending_question", "support_offer") in events
     assert SlotSet("registration_email", None) in events and SlotSet("registration_question", None) in events
     assert SlotSet("support_reason", "contact_not_theirs") in events
-    text = "\n".join(message["text"] for message in dispatcher.messages)
+    text = "\n".join(rendered_message(message)["text"] for message in dispatcher.messages)
     assert "je n'envoie rien" in text and "coordonnées déjà enregistrées" in text and "votre espace personnel" in text
     # nothing to the typed address; the member on file hears of the attempt, once
     assert [(n["kind"], n["to"]) for n in read_outbox(outbox_path)] == [("notice_attempt_stopped", ON_FILE)]
@@ -680,7 +684,7 @@ async def test_a_yes_that_does_not_answer_the_question_asks_it_again(make_ctx, u
         dispatcher, tracker(slots, "oui", "affirm", events=elsewhere, loop=None), {}
     )
     assert events == [SlotSet("registration_question", "contact_on_file")]
-    assert "toujours la vôtre" in dispatcher.messages[0]["text"]
+    assert "toujours la vôtre" in rendered_message(dispatcher.messages[0])["text"]
     assert unseal(ctx.settings.secret_key, slots["registration_email"]) == IMPOSTOR
     assert read_outbox(outbox_path) == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.responses import rendered_message
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -82,7 +83,8 @@ async def test_offer_sets_the_reason_and_the_pending_question(intent, events, re
     result = await ActionOfferSupport().run(dispatcher, tracker(intent=intent, events=events), {})
     assert SlotSet("support_reason", reason) in result
     assert SlotSet("pending_question", "support_offer") in result
-    (message,) = dispatcher.messages
+    (said,) = dispatcher.messages
+    message = rendered_message(said)
     assert "04 77 49 35 35" in message["text"] and [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
 
