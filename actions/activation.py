@@ -107,6 +107,7 @@ from bot.identity import (
 from bot.notify import delivery_problem_message
 from bot.reach import contact_lines
 from bot.sealed import is_sealed, seal, unseal
+from bot.security import keyed_hash
 
 IDENTITY_FORM, CONTACT_FORM, CODE_FORM = "activation_form", "activation_contact_form", "activation_code_form"
 # the recap (identity_confirmed, asked last by the identity form), what it says next

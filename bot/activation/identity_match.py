@@ -129,6 +129,8 @@ def nir_hashes(secret_keys: tuple[str, ...], normalized: str) -> str:
     """``keyed_hash(key, "nir", normalized)`` under every key, newest first, comma-separated
     (one hash without rotation): what the activation form keeps in its ``nir_hash`` slot."""
     return ",".join(keyed_hash(key, "nir", normalized) for key in secret_keys)
+
+
 def _same_names(member: Member, last_name: str, first_name: str, either_order: bool) -> bool:
     if same_person_name(member.last_name, last_name) and same_person_name(member.first_name, first_name):
         return True

@@ -59,8 +59,8 @@ from bot.channels.identity import (
     parse_networks,
 )
 from bot.channels.telegram import SENDER_PREFIX as TELEGRAM_SENDER_PREFIX
-from bot.privacy.conversations import forget_conversation
 from bot.channels.typeset_output import TypesetCollectingOutputChannel, TypesetQueueOutputChannel
+from bot.privacy.conversations import forget_conversation
 from bot.settings import get_settings
 from bot.typography import typeset
 

@@ -75,11 +75,11 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import payloads
 from bot.channels.identity import CLIENT_METADATA_KEY, client_key
+from bot.channels.typeset_output import TypesetOutput
+from bot.links import find_links
 from bot.privacy import CODE_MASK, IBAN_MASK, NIR_MASK, NUMBER_MASK, PASSWORD_MASK, mask_text
 from bot.privacy.detectors import CARD_MASK
 from bot.privacy.events import SECRET_QUESTIONS
-from bot.channels.typeset_output import TypesetOutput
-from bot.links import find_links
 from bot.settings import TelegramSettings, get_settings
 from bot.typography import typeset
 
