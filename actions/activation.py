@@ -1,7 +1,7 @@
 """Miel-style account activation in conversation (issue 5): thin Rasa SDK actions.
 
 Flow (tenant flow ``nir_sms``, the guide's steps 3 to 7), each step choosing
-the next one through the ``activation_step`` slot and the rules of
+the next one through the ``dialogue_step`` slot (:mod:`bot.dialogue_step`) and the rules of
 ``data/rules/activation.yml``:
 
 - ``action_start_activation``: introduction (a tenant with another flow goes
@@ -56,8 +56,9 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, run_blocking, slot_count
+from actions.common import client_key, go_to, run_blocking, slot_count, step_of
 from actions.satisfaction import ask_once
+from bot import dialogue_step as steps
 from bot.activation import activation as completion
 from bot.activation import identity_match, otp
 from bot.activation.extract import (
@@ -209,15 +210,16 @@ def _reset(*groups: Sequence[str]) -> List[EventType]:
     return [SlotSet(name, None) for group in groups for name in group]
 
 
-def _step(value: str) -> EventType:
-    return SlotSet("activation_step", value)
+def _step(value: str | None) -> EventType:
+    """Where the activation goes next (:mod:`bot.dialogue_step`); None: it is over."""
+    return go_to(value)
 
 
 def _handoff(
     dispatcher: CollectingDispatcher, domain: DomainDict, reason: str = "activation_locked"
 ) -> List[EventType]:
     """Hand the member to support: ``action_offer_support`` when the domain has it."""
-    events: List[EventType] = [SlotSet("support_reason", reason), _step("done")]
+    events: List[EventType] = [SlotSet("support_reason", reason), _step(steps.NOWHERE)]
     if "action_offer_support" in domain.get("actions", []):
         return events + [FollowupAction("action_offer_support")]
     tenant = get_context().tenant
@@ -401,15 +403,15 @@ class ActionStartActivation(Action):
         tenant = get_context().tenant
         if tenant.activation_flow != NIR_SMS:
             if "action_start_registration" in domain.get("actions", []):
-                return [_step("done"), FollowupAction("action_start_registration")]
+                return [_step(steps.NOWHERE), FollowupAction("action_start_registration")]
             dispatcher.utter_message(response="utter_faq/activation")
-            return [_step("done")]
+            return [_step(steps.NOWHERE)]
         events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS)
         if _failures(tracker) >= MAX_MATCH_FAILURES:
             dispatcher.utter_message(response="utter_activation_too_many_attempts", max_attempts=MAX_MATCH_FAILURES)
             return events + _handoff(dispatcher, domain)
         dispatcher.utter_message(response="utter_activation_intro")
-        return events + [_step("identity")]
+        return events + [_step(steps.ACTIVATION_IDENTITY)]
 
 
 # ---- identity -------------------------------------------------------------------------
@@ -651,7 +653,7 @@ class ActionCheckIdentity(Action):
         events = _reset(IDENTITY_SLOTS)
         if not all(values.values()):
             dispatcher.utter_message(response="utter_activation_session_expired")
-            return events + [_step("done")]
+            return events + [_step(steps.NOWHERE)]
         match = partial(identity_match.match_member, ctx, conversation=tracker.sender_id, client=client_key(tracker))
         either = bool(tracker.get_slot("names_order_guessed"))
         result = await run_blocking(match, **values, names_either_order=either)
@@ -659,7 +661,7 @@ class ActionCheckIdentity(Action):
         if result.outcome == identity_match.CLIENT_LIMITED:
             retry = _clock_time(result.retry_at) if result.retry_at else "une heure"
             dispatcher.utter_message(response="utter_activation_client_limited", retry_time=retry)
-            return events + [_step("done")]
+            return events + [_step(steps.NOWHERE)]
         if result.outcome == identity_match.MATCHED:
             verified = [SlotSet("member_ref", result.member_ref)]
             if result.factor is None:
@@ -668,12 +670,12 @@ class ActionCheckIdentity(Action):
             on_file = [
                 SlotSet("code_channel", result.factor),
                 SlotSet("email_on_file", result.email_masked is not None),
-                _step("contact"),
+                _step(steps.ACTIVATION_CONTACT),
             ]
             return events + _reset(CONTACT_SLOTS, CODE_SLOTS) + verified + on_file
         if result.outcome == identity_match.ALREADY_ACTIVE:
             dispatcher.utter_message(response="utter_activation_already_active")
-            return events + [_step("done")]
+            return events + [_step(steps.NOWHERE)]
         if result.outcome == identity_match.LOCKED:
             verified = [SlotSet("member_ref", result.member_ref)] if result.member_ref else []
             return events + verified + _locked(dispatcher, domain)
@@ -686,7 +688,7 @@ class ActionCheckIdentity(Action):
         # asks which one to correct. The same form again: forced here, a rule
         # cannot run a form twice in a row.
         checked = seal(_secret(), _draft_hash(tracker))  # sealed: stored slot values lose their digits
-        kept = [SlotSet(RECAP_SLOT, None), SlotSet("identity_checked", checked), _step("identity")]
+        kept = [SlotSet(RECAP_SLOT, None), SlotSet("identity_checked", checked), _step(steps.ACTIVATION_IDENTITY)]
         return counted + kept + [FollowupAction(IDENTITY_FORM)]
 
 
@@ -837,7 +839,12 @@ def _code_sent(dispatcher: CollectingDispatcher, result: otp.ChallengeStart, res
     )
     if result.sends_left == 0:
         dispatcher.utter_message(response="utter_activation_last_send")
-    return [SlotSet("otp_code", None), SlotSet("code_dead", False), SlotSet("code_handoff", None), _step("code")]
+    return [
+        SlotSet("otp_code", None),
+        SlotSet("code_dead", False),
+        SlotSet("code_handoff", None),
+        _step(steps.ACTIVATION_CODE),
+    ]
 
 
 def _destination(channel: str | None, masked: str | None) -> str:
@@ -868,7 +875,7 @@ class ActionSendActivationCode(Action):
         member_ref = tracker.get_slot("member_ref")
         if not member_ref:
             dispatcher.utter_message(response="utter_activation_session_expired")
-            return [_step("done")]
+            return [_step(steps.NOWHERE)]
         if tracker.get_slot("contact_confirmed") is not True:
             # « ce n'est plus mon numéro »: only support can change what is on file,
             # and the member hears of the attempt through the contacts on file
@@ -897,17 +904,17 @@ async def _send_code(
             return _leave_code_form(tracker) + _reset(CODE_SLOTS) + _handoff(dispatcher, domain)
         _rate_limited(dispatcher, result, "utter_activation_resend_limit")
         if resend:
-            return [_step("code")]
-        return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step("code")]
+            return [_step(steps.ACTIVATION_CODE)]
+        return [SlotSet("otp_code", None), SlotSet("code_dead", False), _step(steps.ACTIVATION_CODE)]
     if result.outcome == otp.NUMBER_LIMITED:
         _number_limited(dispatcher, result)
-        return [_step("code")] if resend else _reset(CODE_SLOTS) + [_step("done")]
+        return [_step(steps.ACTIVATION_CODE)] if resend else _reset(CODE_SLOTS) + [_step(steps.NOWHERE)]
     if result.outcome == otp.SMS_UNAVAILABLE:
         return _sms_unavailable(dispatcher, tracker)
     if result.outcome in (otp.SEND_FAILED, otp.NO_CONTACT):
         _sms_problem(dispatcher, result)
         if resend:
-            return [_step("code")]
+            return [_step(steps.ACTIVATION_CODE)]
         reason = "no_contact_on_file" if result.outcome == otp.NO_CONTACT else "code_not_delivered"
         return _reset(CODE_SLOTS) + _handoff(dispatcher, domain, reason)
     return _dead_end(dispatcher, domain, result.outcome, tracker)
@@ -928,7 +935,7 @@ def _sms_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         contacts="\n".join(contact_lines(tenant)),
         tenant_name=tenant.display_name,
     )
-    return _leave_code_form(tracker) + _reset(CODE_SLOTS) + [_step("done")]
+    return _leave_code_form(tracker) + _reset(CODE_SLOTS) + [_step(steps.NOWHERE)]
 
 
 def _sms_problem(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
@@ -944,11 +951,11 @@ def _dead_end(dispatcher: CollectingDispatcher, domain: DomainDict, outcome: str
     events = _leave_code_form(tracker) + _reset(CODE_SLOTS)
     if outcome == otp.ALREADY_ACTIVE:
         dispatcher.utter_message(response="utter_activation_already_active")
-        return events + [_step("done")]
+        return events + [_step(steps.NOWHERE)]
     if outcome == otp.LOCKED:
         return events + _locked(dispatcher, domain)
     dispatcher.utter_message(response="utter_activation_session_expired")
-    return events + [_step("done")]
+    return events + [_step(steps.NOWHERE)]
 
 
 def _sends_left(member_ref: str) -> int:
@@ -1035,9 +1042,9 @@ class ActionResendActivationCode(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         member_ref = tracker.get_slot("member_ref")
-        if not member_ref or tracker.get_slot("activation_step") != "code":
+        if not member_ref or step_of(tracker) != steps.ACTIVATION_CODE:
             dispatcher.utter_message(response="utter_activation_nothing_to_resend")
-            return _leave_code_form(tracker) + [_step("done")]
+            return _leave_code_form(tracker) + [_step(steps.NOWHERE)]
         return await _send_code(dispatcher, tracker, domain, member_ref, resend=True)
 
 
@@ -1058,11 +1065,11 @@ class ActionCompleteActivation(Action):
         # a typed e-mail is used only for a record without one (after the code proved the mobile)
         email = None if tracker.get_slot("email_on_file") else _opened(tracker, "email")
         if tracker.get_slot("otp_code") != VERIFIED or not member_ref:
-            return _reset(CODE_SLOTS) + [_step("done")]
+            return _reset(CODE_SLOTS) + [_step(steps.NOWHERE)]
         result = await run_blocking(
             completion.complete_activation, ctx, member_ref, email, conversation=tracker.sender_id
         )
-        finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step("done")]
+        finished = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step(steps.NOWHERE)]
         if result.outcome == completion.COMPLETED:
             dispatcher.utter_message(
                 response="utter_activation_done",
@@ -1085,7 +1092,12 @@ class ActionCompleteActivation(Action):
             return finished
         if result.outcome == completion.NOT_VERIFIED:
             dispatcher.utter_message(response="utter_activation_not_verified")
-            return [SlotSet("otp_code", None), SlotSet("code_dead", True), _step("code"), FollowupAction(CODE_FORM)]
+            return [
+                SlotSet("otp_code", None),
+                SlotSet("code_dead", True),
+                _step(steps.ACTIVATION_CODE),
+                FollowupAction(CODE_FORM),
+            ]
         if result.outcome == completion.ALREADY_ACTIVE:
             dispatcher.utter_message(response="utter_activation_already_active")
             return finished
@@ -1121,7 +1133,7 @@ class ActionResetActivation(Action):
         return "action_reset_activation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step("done")]
+        events = _reset(IDENTITY_SLOTS, CONTACT_SLOTS, CODE_SLOTS, ON_FILE_SLOTS) + [_step(steps.NOWHERE)]
         intent, _ = _intent(tracker)
         if intent in ("request_human", "complaint") and "action_offer_support" in domain.get("actions", []):
             events.append(FollowupAction("action_offer_support"))

@@ -1,6 +1,7 @@
 """Helpers shared by the action modules (no action here): blocking services
-run in an executor, the counters kept in slots, and saying a
-:class:`bot.reply.Reply` (a response of domain.yml with its values)."""
+run in an executor, the counters kept in slots, saying a
+:class:`bot.reply.Reply` (a response of domain.yml with its values), and
+moving the conversation to a step (:mod:`bot.dialogue_step`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from functools import partial
 from typing import Any, Callable
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import dialogue_step
 from bot.reply import Reply
 
 
@@ -42,3 +45,14 @@ def client_key(tracker: Tracker) -> str:
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     """Utter the response of domain.yml that ``reply`` names, with its values."""
     dispatcher.utter_message(response=reply.response, **reply.values)
+
+
+def go_to(step: str | None) -> SlotSet:
+    """The event that puts the conversation at ``step`` of :mod:`bot.dialogue_step` (None: no flow waits)."""
+    ((slot, value),) = dialogue_step.at(step).items()
+    return SlotSet(slot, value)
+
+
+def step_of(tracker: Tracker) -> str | None:
+    """The step of :mod:`bot.dialogue_step` the conversation is at."""
+    return dialogue_step.current(tracker.slots)

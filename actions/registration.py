@@ -34,8 +34,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, run_blocking, say, slot_count
+from actions.common import client_key, go_to, run_blocking, say, slot_count
 from actions.support import offer_support, read_email_answer
+from bot import dialogue_step as steps
 from bot.activation import activation as completion
 from bot.activation import notices
 from bot.context import Context, get_context
@@ -50,7 +51,6 @@ log = logging.getLogger("actions.registration")
 FORM_SLOTS = ("adherent_number", "access_code", "registration_email")
 VERIFIED = "verified"  # what access_code holds once checked (never the code itself)
 ON_FILE = "on_file"  # what registration_email holds once the member chose the address on file
-CONTACT_QUESTION = "contact_on_file"  # registration_question: « is the address on file still yours? »
 MATCHED, LOCKED, ALREADY_ACTIVE = "matched", "locked", "already_active"
 CGU_ASKED_BY = {"action_registration_checked", "action_registration_accept_cgu", "action_registration_contact_answer"}
 CONTACT_ASKED_BY = {"action_registration_checked", "action_registration_contact_answer"}
@@ -70,7 +70,8 @@ def _intent(tracker: Tracker) -> str | None:
 
 def _reset_form() -> List[EventType]:
     return [
-        SlotSet(name, None) for name in (*FORM_SLOTS, "email_unusual", "registration_result", "registration_question")
+        *(SlotSet(name, None) for name in (*FORM_SLOTS, "email_unusual", "registration_result")),
+        go_to(steps.NOWHERE),
     ]
 
 
@@ -98,7 +99,7 @@ class ActionStartRegistration(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if _failures(tracker) < replies.MAX_FAILURES:
             say(dispatcher, replies.intro(get_context().tenant))
-        return [*_reset_form(), SlotSet("pending_question", None)]
+        return _reset_form()
 
 
 class ValidateRegistrationForm(FormValidationAction):
@@ -209,16 +210,12 @@ class ActionRegistrationChecked(Action):
             if contact.outcome == service.CONTACT_MISMATCH:
                 # nothing goes to the typed address: is the one on file still theirs?
                 say(dispatcher, replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""))
-                return [
-                    SlotSet("registration_result", None),
-                    SlotSet("pending_question", None),
-                    SlotSet("registration_question", CONTACT_QUESTION),
-                ]
+                return [SlotSet("registration_result", None), go_to(steps.REGISTRATION_CONTACT_ON_FILE)]
             if contact.outcome == service.INVALID_REF:
                 say(dispatcher, replies.no_registration_in_progress())
                 return _reset_form()
             say(dispatcher, replies.cgu_question(ctx.tenant))
-            return [SlotSet("registration_result", None), SlotSet("pending_question", "cgu")]
+            return [SlotSet("registration_result", None), go_to(steps.REGISTRATION_CGU)]
         if outcome == LOCKED:
             # account_locked: locked in the store (the right code); activation_locked: too many tries
             reason = tracker.get_slot("support_reason") or "activation_locked"
@@ -256,15 +253,11 @@ class ActionRegistrationContactAnswer(Action):
                 say(dispatcher, replies.no_registration_in_progress())
                 return _reset_form()
             say(dispatcher, replies.contact_on_file_question(ctx.tenant, contact.email_masked or ""))
-            return [SlotSet("registration_question", CONTACT_QUESTION)]
+            return [go_to(steps.REGISTRATION_CONTACT_ON_FILE)]
         if answer:
             say(dispatcher, replies.contact_kept())
             say(dispatcher, replies.cgu_question(ctx.tenant))
-            return [
-                SlotSet("registration_question", None),
-                SlotSet("registration_email", ON_FILE),
-                SlotSet("pending_question", "cgu"),
-            ]
+            return [SlotSet("registration_email", ON_FILE), go_to(steps.REGISTRATION_CGU)]
         # the member on file is told, at most once a window (attempt_stopped notice)
         await run_blocking(completion.contact_not_theirs, ctx, member_ref, conversation=tracker.sender_id)
         say(dispatcher, replies.contact_not_theirs())
@@ -302,13 +295,13 @@ class ActionRegistrationAcceptCgu(Action):
         if last_action_before_user(tracker.events) not in CGU_ASKED_BY:
             # the « oui » did not answer the CGU question: ask it again, explicitly
             say(dispatcher, replies.cgu_question(ctx.tenant))
-            return [SlotSet("pending_question", "cgu")]
+            return [go_to(steps.REGISTRATION_CGU)]
         member_ref = tracker.get_slot("member_ref")
         on_file = tracker.get_slot("registration_email") == ON_FILE
         email = None if on_file else unseal(ctx.settings.secret_key, tracker.get_slot("registration_email"))
         if not member_ref or not (email or on_file):
             say(dispatcher, replies.no_registration_in_progress())
-            return [SlotSet("pending_question", None)]
+            return [go_to(steps.NOWHERE)]
         conversation = tracker.sender_id
         recorded = await run_blocking(service.record_cgu_acceptance, ctx, member_ref, conversation=conversation)
         if recorded != service.RECORDED:
@@ -317,7 +310,7 @@ class ActionRegistrationAcceptCgu(Action):
             result = await run_blocking(service.send_confirmation, ctx, member_ref, email, conversation=conversation)
         problem = delivery_problem_message(result.delivery, ctx.tenant) if result.delivery else None
         say(dispatcher, replies.confirmation(ctx.tenant, result, ctx.settings.timezone, problem))
-        return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
+        return [go_to(steps.NOWHERE), SlotSet("adherent_number", None), SlotSet("access_code", None)]
 
 
 class ActionRegistrationRefuseCgu(Action):
@@ -326,7 +319,7 @@ class ActionRegistrationRefuseCgu(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say(dispatcher, replies.cgu_refused())
-        return [SlotSet("pending_question", None), SlotSet("adherent_number", None), SlotSet("access_code", None)]
+        return [go_to(steps.NOWHERE), SlotSet("adherent_number", None), SlotSet("access_code", None)]
 
 
 class ActionRegistrationCode(Action):

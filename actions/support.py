@@ -21,7 +21,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, run_blocking, say
+from actions.common import client_key, go_to, run_blocking, say
+from bot import dialogue_step as steps
 from bot.activation.otp import normalize_destination
 from bot.clock import now
 from bot.context import get_context
@@ -67,7 +68,7 @@ def offer_support(dispatcher: CollectingDispatcher, tracker: Tracker, reason: st
     reason = reason if reason in REASONS else "other"
     tenant = get_context().tenant
     say(dispatcher, replies.offer(tenant, reason, now()))
-    return [SlotSet("support_reason", reason), SlotSet("pending_question", "support_offer")]
+    return [SlotSet("support_reason", reason), go_to(steps.SUPPORT_OFFER)]
 
 
 def read_email_answer(
@@ -117,7 +118,7 @@ class ActionSupportDeclined(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say(dispatcher, replies.declined())
-        return [SlotSet("pending_question", None)]
+        return [go_to(steps.NOWHERE)]
 
 
 class ActionStartSupport(Action):
@@ -127,7 +128,7 @@ class ActionStartSupport(Action):
         return "action_start_support"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        return [SlotSet("pending_question", None), *_clear_support()]
+        return [go_to(steps.NOWHERE), *_clear_support()]
 
 
 class ActionAskSupportEmail(Action):

@@ -53,7 +53,7 @@ def _slots(**changes: Any) -> Dict[str, Any]:
         "first_name": "Marie-Hélène",
         "identity_confirmed": None,
         "requested_slot": "identity_confirmed",
-        "activation_step": "identity",
+        "dialogue_step": "activation.identity",
     }
     slots.update(changes)
     return slots
@@ -229,11 +229,11 @@ async def test_the_code_reset_by_the_send_is_not_taken_for_a_wrong_code():
         {"event": "action", "name": "action_send_activation_code"},
         # the send's resets are the last events when Rasa validates at the form's activation
         {"event": "slot", "name": "otp_code", "value": None},
-        {"event": "slot", "name": "activation_step", "value": "code"},
+        {"event": "slot", "name": "dialogue_step", "value": "activation.code"},
     ]
     code_tracker = Tracker(
         sender_id="unit-code",
-        slots={"otp_code": None, "requested_slot": None, "member_ref": "ref", "activation_step": "code"},
+        slots={"otp_code": None, "requested_slot": None, "member_ref": "ref", "dialogue_step": "activation.code"},
         latest_message={"text": "oui", "intent": {"name": "affirm", "confidence": 1.0}},
         events=events,
         paused=False,

@@ -607,7 +607,7 @@ async def test_a_different_address_asks_about_the_one_on_file_and_sends_nothing(
     events = await registration_actions.ActionRegistrationChecked().run(
         dispatcher, tracker(_form_done(ctx, m, IMPOSTOR), loop=None), {}
     )
-    assert SlotSet("registration_question", "contact_on_file") in events
+    assert SlotSet("dialogue_step", "registration.contact_on_file") in events
     (message,) = dispatcher.messages
     text = rendered_message(message)["text"]
     assert "p***d@example.com" in text and "toujours la vôtre" in text
@@ -624,7 +624,7 @@ async def test_the_address_on_file_typed_goes_straight_to_the_cgu(make_ctx, use_
     events = await registration_actions.ActionRegistrationChecked().run(
         dispatcher, tracker(_form_done(ctx, m, typed), loop=None), {}
     )
-    assert SlotSet("pending_question", "cgu") in events
+    assert SlotSet("dialogue_step", "registration.cgu") in events
     assert "conditions générales d'utilisation" in rendered_message(dispatcher.messages[0])["text"]
 
 
@@ -634,13 +634,17 @@ ASKED = [{"event": "action", "name": "action_registration_checked"}, {"event": "
 async def test_yes_the_address_on_file_is_mine_sends_it_there(make_ctx, use_ctx, engine, outbox_path):
     ctx = use_ctx(make_ctx("smie"))
     m = add_member(engine, email=ON_FILE)
-    slots = {**_form_done(ctx, m, IMPOSTOR), "registration_result": None, "registration_question": "contact_on_file"}
+    slots = {
+        **_form_done(ctx, m, IMPOSTOR),
+        "registration_result": None,
+        "dialogue_step": "registration.contact_on_file",
+    }
     dispatcher = CollectingDispatcher()
     events = await registration_actions.ActionRegistrationContactAnswer().run(
         dispatcher, tracker(slots, "/affirm", "affirm", events=ASKED, loop=None), {}
     )
     assert SlotSet("registration_email", registration_actions.ON_FILE) in events
-    assert SlotSet("pending_question", "cgu") in events
+    assert SlotSet("dialogue_step", "registration.cgu") in events
     slots.update({e["name"]: e["value"] for e in events if e["event"] == "slot"})
     cgu_asked = [{"event": "action", "name": "action_registration_contact_answer"}, {"event": "user", "text": "x"}]
     dispatcher = CollectingDispatcher()
@@ -654,13 +658,17 @@ async def test_yes_the_address_on_file_is_mine_sends_it_there(make_ctx, use_ctx,
 async def test_no_the_address_on_file_is_not_mine_hands_off_and_sends_nothing(make_ctx, use_ctx, engine, outbox_path):
     ctx = use_ctx(make_ctx("smie"))
     m = add_member(engine, email=ON_FILE)
-    slots = {**_form_done(ctx, m, IMPOSTOR), "registration_result": None, "registration_question": "contact_on_file"}
+    slots = {
+        **_form_done(ctx, m, IMPOSTOR),
+        "registration_result": None,
+        "dialogue_step": "registration.contact_on_file",
+    }
     dispatcher = CollectingDispatcher()
     events = await registration_actions.ActionRegistrationContactAnswer().run(
         dispatcher, tracker(slots, "/deny", "deny", events=ASKED, loop=None), {}
     )
-    assert SlotSet("pending_question", "support_offer") in events
-    assert SlotSet("registration_email", None) in events and SlotSet("registration_question", None) in events
+    assert [e for e in events if e["name"] == "dialogue_step"][-1] == SlotSet("dialogue_step", "support.offer")
+    assert SlotSet("registration_email", None) in events
     assert SlotSet("support_reason", "contact_not_theirs") in events
     text = "\n".join(rendered_message(message)["text"] for message in dispatcher.messages)
     assert "je n'envoie rien" in text and "coordonnées déjà enregistrées" in text and "votre espace personnel" in text
@@ -677,13 +685,13 @@ async def test_no_the_address_on_file_is_not_mine_hands_off_and_sends_nothing(ma
 async def test_a_yes_that_does_not_answer_the_question_asks_it_again(make_ctx, use_ctx, engine, outbox_path):
     ctx = use_ctx(make_ctx("smie"))
     m = add_member(engine, email=ON_FILE)
-    slots = {**_form_done(ctx, m, IMPOSTOR), "registration_question": "contact_on_file"}
+    slots = {**_form_done(ctx, m, IMPOSTOR), "dialogue_step": "registration.contact_on_file"}
     elsewhere = [{"event": "action", "name": "action_answer_faq"}, {"event": "user", "text": "oui"}]
     dispatcher = CollectingDispatcher()
     events = await registration_actions.ActionRegistrationContactAnswer().run(
         dispatcher, tracker(slots, "oui", "affirm", events=elsewhere, loop=None), {}
     )
-    assert events == [SlotSet("registration_question", "contact_on_file")]
+    assert events == [SlotSet("dialogue_step", "registration.contact_on_file")]
     assert "toujours la vôtre" in rendered_message(dispatcher.messages[0])["text"]
     assert unseal(ctx.settings.secret_key, slots["registration_email"]) == IMPOSTOR
     assert read_outbox(outbox_path) == []
@@ -692,11 +700,11 @@ async def test_a_yes_that_does_not_answer_the_question_asks_it_again(make_ctx, u
 async def test_stop_at_the_question_on_the_address_on_file_ends_it(make_ctx, use_ctx, engine, outbox_path):
     ctx = use_ctx(make_ctx("smie"))
     m = add_member(engine, email=ON_FILE)
-    slots = {**_form_done(ctx, m, IMPOSTOR), "registration_question": "contact_on_file"}
+    slots = {**_form_done(ctx, m, IMPOSTOR), "dialogue_step": "registration.contact_on_file"}
     dispatcher = CollectingDispatcher()
     events = await registration_actions.ActionRegistrationContactAnswer().run(
         dispatcher, tracker(slots, "stop", "stop", events=ASKED, loop=None), {}
     )
     assert dispatcher.messages[0]["response"] == "utter_stopped"
-    assert SlotSet("registration_question", None) in events and SlotSet("registration_email", None) in events
+    assert SlotSet("dialogue_step", None) in events and SlotSet("registration_email", None) in events
     assert read_outbox(outbox_path) == []

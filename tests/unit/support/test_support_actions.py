@@ -78,11 +78,11 @@ def test_known_email(slots, expected):
         ),
     ],
 )
-async def test_offer_sets_the_reason_and_the_pending_question(intent, events, reason):
+async def test_offer_sets_the_reason_and_the_dialogue_step(intent, events, reason):
     dispatcher = CollectingDispatcher()
     result = await ActionOfferSupport().run(dispatcher, tracker(intent=intent, events=events), {})
     assert SlotSet("support_reason", reason) in result
-    assert SlotSet("pending_question", "support_offer") in result
+    assert SlotSet("dialogue_step", "support.offer") in result
     (said,) = dispatcher.messages
     message = rendered_message(said)
     assert "04 77 49 35 35" in message["text"] and [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
