@@ -58,6 +58,8 @@ SENT_BY_CODE: Dict[str, object] = {
             "utter_activation_confirm_mobile",
             "utter_activation_contact_mismatch",
             "utter_activation_corrected",
+            "utter_activation_department_which",
+            "utter_activation_department_number",
             "utter_activation_done",
             "utter_activation_email_typo",
             "utter_activation_identity_ok",
@@ -65,7 +67,6 @@ SENT_BY_CODE: Dict[str, object] = {
             "utter_activation_last_send",
             "utter_activation_locked",
             "utter_activation_no_code",
-            "utter_activation_no_match",
             "utter_activation_no_nir_found",
             "utter_activation_not_verified",
             "utter_activation_noted",
@@ -101,6 +102,93 @@ SENT_BY_CODE: Dict[str, object] = {
     **{
         f"utter_activation_help_{field}": HELP
         for field in ("nir", "birth_date", "birth_department", "last_name", "first_name", "email", "mobile")
+    },
+    # the recap before the identity match and its corrections (issue 14), bot/activation/recap.py
+    **{
+        name: "bot/activation/recap.py"
+        for name in (
+            "utter_activation_no_match",
+            "utter_activation_recap",
+            "utter_activation_recap_corrected",
+            "utter_activation_recap_unclear",
+            "utter_activation_recap_which",
+        )
+    },
+    # registration and support replies: bot/ chooses the response (bot.reply.Reply), domain.yml holds the text
+    **{
+        name: "bot/registration/replies.py"
+        for name in (
+            "utter_registration_access_recognised",
+            "utter_registration_already_active",
+            "utter_registration_cgu",
+            "utter_registration_cgu_refused",
+            "utter_registration_code_confirmed",
+            "utter_registration_code_expired",
+            "utter_registration_code_no_token",
+            "utter_registration_code_too_many",
+            "utter_registration_code_used",
+            "utter_registration_code_wrong",
+            "utter_registration_contact_kept",
+            "utter_registration_contact_not_theirs",
+            "utter_registration_contact_on_file",
+            "utter_registration_email_failed",
+            "utter_registration_email_invalid",
+            "utter_registration_email_not_on_file",
+            "utter_registration_email_rate_limited",
+            "utter_registration_email_sent",
+            "utter_registration_email_sent_problem",
+            "utter_registration_expired",
+            "utter_registration_intro",
+            "utter_registration_invalid_access_code",
+            "utter_registration_invalid_adherent_number",
+            "utter_registration_mismatch",
+            "utter_registration_none_in_progress",
+            "utter_registration_not_a_code",
+            "utter_registration_where_to_find",
+            "utter_registration_why_email",
+        )
+    },
+    **{
+        name: "bot/support/replies.py"
+        for name in (
+            "utter_support_ask_email",
+            "utter_support_ask_email_known",
+            "utter_support_cancelled",
+            "utter_support_declined",
+            "utter_support_invalid_description",
+            "utter_support_other_email",
+            "utter_support_ticket_empty",
+            "utter_support_ticket_invalid_email",
+            "utter_support_ticket_no_support_address",
+            "utter_support_ticket_queued",
+            "utter_support_ticket_sent",
+            "utter_support_ticket_sent_ack_problem",
+            "utter_support_yes_or_no",
+        )
+    },
+    # the hand-off offer, one response per reason and way (message sent / request recorded)
+    **{
+        f"utter_support_offer_{reason}_{way}": ("bot/support/replies.py", 'f"utter_support_offer_{reason}_{way}"')
+        for reason in (
+            "account_locked",
+            "activation_locked",
+            "advisor_request",
+            "code_not_delivered",
+            "complaint",
+            "contact_not_theirs",
+            "fallback",
+            "no_contact_on_file",
+            "other",
+        )
+        for way in ("message", "record")
+    },
+    **{
+        f"utter_support_confirm_{way}": ("bot/support/replies.py", 'f"utter_support_confirm_{way}"')
+        for way in ("send", "record")
+    },
+    **{
+        f"utter_support_ticket_{outcome}": ("bot/support/replies.py", 'f"utter_support_ticket_{outcome}"')
+        for outcome in ("failed", "rate_limited")
     },
     # the second misunderstanding in a row (action_default_fallback)
     "utter_default": "actions/fallback.py",
