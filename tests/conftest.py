@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from db_schemas import with_pg_options
 from helpers.outbox import read_outbox
 from helpers.ports import free_port
+from hypothesis import settings as hypothesis_settings
 from layer_guard import (  # noqa: F401 - the layer guard hooks, registered with this conftest
     add_session_check,
     current_layer,
@@ -57,6 +58,13 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# Property tests (hypothesis): the same examples on every run by default, so a build
+# fails only for a change, never for a draw; HYPOTHESIS_PROFILE=explore draws new
+# examples each run (run it when changing bot/privacy/, and keep what it finds as a case).
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 # The first message of every conversation a test opens with ``Assistant.say``: a conversation

@@ -9,7 +9,7 @@ belongs to the wanted retrieval intent, or None.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 _DEFAULT_SELECTOR = "default"
 
@@ -45,18 +45,23 @@ def selected_key(parse_data: Mapping[str, Any] | None, retrieval_intent: str) ->
         key = _sub_key(text[1:].strip(), retrieval_intent)
         if key and key.replace("_", "").isalnum():
             return key
-    selectors = (parse_data or {}).get("response_selector") or {}
-    if not isinstance(selectors, Mapping):
-        return None
-    for name in (retrieval_intent, _DEFAULT_SELECTOR):
-        selector = selectors.get(name)
-        if not isinstance(selector, Mapping):
-            continue
+    for selector in _selectors(parse_data, retrieval_intent):
         for full_key in _candidates(selector):
             key = _sub_key(full_key, retrieval_intent)
             if key:
                 return key
     return None
+
+
+def _selectors(parse_data: Mapping[str, Any] | None, retrieval_intent: str) -> Iterator[Mapping[str, Any]]:
+    """The response selector outputs of ``parse_data`` for ``retrieval_intent``, then the default one."""
+    selectors = (parse_data or {}).get("response_selector") or {}
+    if not isinstance(selectors, Mapping):
+        return
+    for name in (retrieval_intent, _DEFAULT_SELECTOR):
+        selector = selectors.get(name)
+        if isinstance(selector, Mapping):
+            yield selector
 
 
 # the selector's top answer overrides the intent when it is at least this sure
@@ -75,13 +80,7 @@ def confident_other_answer(
     selector is sure of ``faq/bien_etre``), the selector's answer is given if
     its confidence is at least ``min_confidence``; otherwise None.
     """
-    selectors = (parse_data or {}).get("response_selector") or {}
-    if not isinstance(selectors, Mapping):
-        return None
-    for name in (retrieval_intent, _DEFAULT_SELECTOR):
-        selector = selectors.get(name)
-        if not isinstance(selector, Mapping):
-            continue
+    for selector in _selectors(parse_data, retrieval_intent):
         response = selector.get("response") or {}
         if not isinstance(response, Mapping):
             continue

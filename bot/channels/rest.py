@@ -179,11 +179,7 @@ class RestChannel(RestInput):
         @webhook.route("/forget", methods=["POST"])
         async def forget(request: Request) -> HTTPResponse:
             settings = get_settings()
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001 - Sanic refuses undecodable JSON with an exception
-                body = None
-            checked = check_rest_body(body, settings.secret_key)
+            checked = check_rest_body(_json_body(request), settings.secret_key)
             if checked.error is not None:
                 return response.json({"error": checked.error}, status=checked.status)
             deleted = await forget_stored_conversation(request.app, checked.sender)
@@ -195,11 +191,7 @@ class RestChannel(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
             settings = get_settings()
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001 - Sanic refuses undecodable JSON with an exception
-                body = None
-            checked = check_rest_body(body, settings.secret_key)
+            checked = check_rest_body(_json_body(request), settings.secret_key)
             if checked.error is not None:
                 if checked.status == 403:
                     reason = "reserved" if checked.error == RESERVED_SENDER else "not issued"
@@ -232,6 +224,14 @@ class RestChannel(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+def _json_body(request: Request) -> Any:
+    """The request's JSON body, or None when it is not JSON (Sanic raises on undecodable JSON)."""
+    try:
+        return request.json
+    except Exception:  # noqa: BLE001 - any decoding failure is "no body", answered by check_rest_body
+        return None
 
 
 async def forget_stored_conversation(app: Any, sender_id: str) -> int | None:

@@ -298,6 +298,12 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
 
 
+def _satisfies(satisfies: Callable[[str], bool] | None, token: str) -> bool:
+    """Whether the policy accepts ``token`` as typed, or without the punctuation that may end a
+    sentence after it ("Aa0aaaa!" is a password whose special character is its last one)."""
+    return satisfies is not None and (satisfies(token) or satisfies(token.strip(_TRAIL)))
+
+
 def password_spans(text: str, pending: bool, satisfies: Callable[[str], bool] | None) -> Iterator[Span]:
     """Passwords after a password word; any password-like token when one was just asked for."""
     for m in _PASSWORD_WORDS.finditer(text):
@@ -310,11 +316,11 @@ def password_spans(text: str, pending: bool, satisfies: Callable[[str], bool] | 
             if word.startswith((":", "=")) and len(word) > 1:
                 explicit = True
             value = tok.group(0)
-            if explicit or looks_like_password(value) or (satisfies is not None and satisfies(value.strip(_TRAIL))):
+            if explicit or looks_like_password(value) or _satisfies(satisfies, value):
                 yield Span(tok.start(), tok.end(), PASSWORD_MASK)
             break
     if pending:
         for tok in _TOKEN.finditer(text):
             value = tok.group(0)
-            if looks_like_password(value, 3) or (satisfies is not None and satisfies(value.strip(_TRAIL))):
+            if looks_like_password(value, 3) or _satisfies(satisfies, value):
                 yield Span(tok.start(), tok.end(), PASSWORD_MASK)

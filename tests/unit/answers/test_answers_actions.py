@@ -189,7 +189,8 @@ def test_a_sure_faq_answer_wins_over_the_contact_intent(configure) -> None:
     configure("miel", paris(2025, 3, 12, 10, 0))
     tracker = _tracker(_parse_with_default_selector("contact", "faq/bien_etre", 0.61))
     messages, _ = _run(ActionAnswerContact(), tracker)
-    assert [m.get("response") for m in messages] == ["utter_faq/bien_etre"]
+    # an answer of the guides: the satisfaction question follows it (once per conversation)
+    assert [m.get("response") for m in messages] == ["utter_faq/bien_etre", "utter_satisfaction_ask_answer"]
 
 
 def test_a_sure_contact_answer_wins_over_the_faq_intent(configure) -> None:
