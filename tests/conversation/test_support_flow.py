@@ -175,7 +175,8 @@ def test_smtp_down_then_up_nothing_is_lost(miel_smtp_down):
 
 def test_two_misunderstandings_in_a_row_offer_support(miel):
     sender = miel.new_sender("fallback")
-    first = say(miel, sender, "hmm ben alors")
+    # a sigh nothing in the guides answers (fillers with « alors » lean to faq today: see the closing note)
+    first = say(miel, sender, "pfff")
     assert "reformuler" in first, first
     second = say(miel, sender, "et là le truc")
     assert "Je ne parviens pas à comprendre" in second and "Voulez-vous laisser un message" in second, second
