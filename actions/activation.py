@@ -56,7 +56,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, go_to, run_blocking, slot_count, step_of
+from actions.common import client_key, go_to, run_blocking, say, slot_count, step_of
 from actions.satisfaction import ask_once
 from bot import dialogue_step as steps
 from bot.activation import activation as completion
@@ -107,6 +107,7 @@ from bot.identity import (
 )
 from bot.notify import delivery_problem_message
 from bot.reach import contact_lines
+from bot.reply import Reply
 from bot.sealed import is_sealed, seal, unseal
 from bot.security import keyed_hash
 
@@ -316,7 +317,7 @@ def _suggested_codes(suggestions: Sequence[str]) -> List[str]:
 @dataclass(frozen=True)
 class _Check:
     """How a field's value is checked: ``parse`` raises ``refused`` (whose
-    ``message`` says why); ``keep`` gives the slot values of an accepted value."""
+    ``reply`` says why); ``keep`` gives the slot values of an accepted value."""
 
     parse: Callable[[str], Any]
     refused: type[IdentityError]
@@ -355,10 +356,10 @@ def _last_name_kept(name: str, tracker: Tracker) -> Dict[str, Any]:
     return {"last_name": name, "names_order_guessed": found.names_guessed and "first_name" in found.values}
 
 
-def _refused(field: str, message: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
-    """The refusal of a value: its reason, and help from the second refusal on."""
-    if message:
-        dispatcher.utter_message(text=message)
+def _refused(field: str, reason: Reply | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+    """The refusal of a value: its reason (a response of domain.yml), and help from the second refusal on."""
+    if reason is not None:
+        say(dispatcher, reason)
     counts = dict(tracker.get_slot("activation_failures") or {})
     counts[field] = int(counts.get(field, 0)) + 1
     if counts[field] % 2 == 0 and field in _HELP:
@@ -380,7 +381,7 @@ def _checked(field: str, value: Any, dispatcher: CollectingDispatcher, tracker: 
     try:
         parsed = check.parse(str(value or ""))
     except check.refused as error:
-        refusal = _refused(field, error.message, dispatcher, tracker)
+        refusal = _refused(field, error.reply, dispatcher, tracker)
         if isinstance(error, InvalidDepartment):
             codes = _suggested_codes(error.suggestions)
             # sealed: the tracker store masks the digits of stored slot values
@@ -543,7 +544,7 @@ class ValidateActivationForm(FormValidationAction):
             tracker.slots.update(extra)
         department = tracker.get_slot("birth_department")
         for problem in check_nir_against(facts, born, department):
-            refusal = _refused(problem.field, problem.message, dispatcher, tracker)
+            refusal = _refused(problem.field, problem.reply, dispatcher, tracker)
             if problem.field == "nir":
                 refusal["nir_hash"] = None
             if problem.field == "birth_date" and born is not None:
@@ -780,7 +781,7 @@ class ValidateActivationContactForm(FormValidationAction):
                 )
                 choice = json.dumps({"typed": typed, "suggestion": error.suggestion})
                 return {"email": None, "email_suggestion": seal(_secret(), choice)}
-            return _refused("email", error.message, dispatcher, tracker)
+            return _refused("email", error.reply, dispatcher, tracker)
         return {"email": seal(_secret(), address), "email_suggestion": None, **_accepted("email", tracker)}
 
     def validate_contact_confirmed(

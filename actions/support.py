@@ -87,16 +87,10 @@ def read_email_answer(
     reading = read_email(text, confirmed=pending)
     if reading.address:
         return seal(key, reading.address), {"email_unusual": None}
+    if reading.refusal is not None:
+        say(dispatcher, reading.refusal)  # a mistyped domain: with buttons « Oui, <as typed> » / <suggestion>
     if reading.suggestion and reading.typed:
-        dispatcher.utter_message(
-            text=reading.message,
-            buttons=[
-                {"title": f"Oui, {reading.typed}", "payload": "/affirm"},
-                {"title": reading.suggestion, "payload": reading.suggestion},
-            ],
-        )
         return None, {"email_unusual": seal(key, reading.typed)}
-    dispatcher.utter_message(text=reading.message)
     return None, {}
 
 

@@ -190,6 +190,113 @@ SENT_BY_CODE: Dict[str, object] = {
         f"utter_support_ticket_{outcome}": ("bot/support/replies.py", 'f"utter_support_ticket_{outcome}"')
         for outcome in ("failed", "rate_limited")
     },
+    # the refusals of a typed value (issue 14): bot/identity raises them (IdentityError.reply,
+    # Inconsistency.reply), actions/activation.py and actions/support.py say them
+    **{
+        name: "bot/identity/nir.py"
+        for name in (
+            "utter_refused_nir_characters",
+            "utter_refused_nir_commune",
+            "utter_refused_nir_commune_abroad",
+            "utter_refused_nir_department",
+            "utter_refused_nir_department_historical",
+            "utter_refused_nir_department_overseas",
+            "utter_refused_nir_empty",
+            "utter_refused_nir_key",
+            "utter_refused_nir_length",
+            "utter_refused_nir_masked",
+            "utter_refused_nir_missing_key",
+            "utter_refused_nir_month",
+            "utter_refused_nir_order",
+            "utter_refused_nir_sex",
+        )
+    },
+    **{
+        name: "bot/identity/dates.py"
+        for name in (
+            "utter_refused_birth_date_day",
+            "utter_refused_birth_date_empty",
+            "utter_refused_birth_date_format",
+            "utter_refused_birth_date_format_unquoted",
+            "utter_refused_birth_date_future",
+            "utter_refused_birth_date_impossible",
+            "utter_refused_birth_date_impossible_leap",
+            "utter_refused_birth_date_month",
+            "utter_refused_birth_date_too_old",
+            "utter_refused_birth_date_year_missing",
+        )
+    },
+    **{
+        name: "bot/identity/departments.py"
+        for name in (
+            "utter_refused_birth_department_ambiguous",
+            "utter_refused_birth_department_conflict",
+            "utter_refused_birth_department_conflict_unquoted",
+            "utter_refused_birth_department_corsica",
+            "utter_refused_birth_department_empty",
+            "utter_refused_birth_department_format",
+            "utter_refused_birth_department_overseas_code",
+            "utter_refused_birth_department_unknown",
+            "utter_refused_birth_department_unknown_code",
+            "utter_refused_birth_department_unknown_suggested",
+            "utter_refused_birth_department_unknown_suggested_unquoted",
+            "utter_refused_birth_department_unknown_unquoted",
+        )
+    },
+    **{
+        name: "bot/identity/names.py"
+        for name in (
+            "utter_refused_first_name_characters",
+            "utter_refused_first_name_digits",
+            "utter_refused_first_name_empty",
+            "utter_refused_first_name_too_long",
+            "utter_refused_last_name_characters",
+            "utter_refused_last_name_digits",
+            "utter_refused_last_name_empty",
+            "utter_refused_last_name_too_long",
+        )
+    },
+    **{
+        name: "bot/identity/emails.py"
+        for name in (
+            "utter_refused_email_empty",
+            "utter_refused_email_syntax",
+            "utter_refused_email_syntax_domain",
+            "utter_refused_email_syntax_many_at",
+            "utter_refused_email_syntax_missing_at",
+            "utter_refused_email_syntax_no_local_part",
+            "utter_refused_email_syntax_space",
+            "utter_refused_email_typo",
+        )
+    },
+    **{
+        name: "bot/identity/phones.py"
+        for name in (
+            "utter_refused_mobile_characters",
+            "utter_refused_mobile_empty",
+            "utter_refused_mobile_invalid",
+            "utter_refused_mobile_landline",
+            "utter_refused_mobile_length",
+            "utter_refused_mobile_special",
+            "utter_refused_mobile_voip",
+        )
+    },
+    **{
+        name: "bot/identity/consistency.py"
+        for name in (
+            "utter_refused_mismatch_birth_department",
+            "utter_refused_mismatch_birth_department_given_abroad",
+            "utter_refused_mismatch_birth_department_nir_abroad",
+            "utter_refused_mismatch_birth_month",
+            "utter_refused_mismatch_birth_year",
+            "utter_refused_mismatch_corsica_split",
+            "utter_refused_mismatch_corsica_split_nir_year",
+            "utter_refused_mismatch_historical_code",
+            "utter_refused_mismatch_historical_code_corsica",
+            "utter_refused_mismatch_historical_code_corsica_nir_year",
+            "utter_refused_mismatch_other_person",
+        )
+    },
     # the second misunderstanding in a row (action_default_fallback)
     "utter_default": "actions/fallback.py",
     # retrieval intents: the umbrella responses are the ResponseSelector's labels; faq

@@ -21,6 +21,7 @@ birth date and place may be placeholders, the member-store match decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 
 from bot.identity.dates import today_in_france
@@ -36,23 +37,39 @@ from bot.identity.departments import (
 )
 from bot.identity.errors import InvalidDepartment
 from bot.identity.nir import MONTHS_FR, NirFacts
+from bot.reply import Reply, render_text
 
 #: A birth year this far from the NIR's means the number is someone else's.
 OTHER_PERSON_GAP_YEARS = 10
 
-_CHECK_BOTH = "Merci de vérifier votre {what} ou votre numéro de sécurité sociale."
-
 
 @dataclass(frozen=True)
 class Inconsistency:
-    """One disagreement between the NIR and another answer."""
+    """One disagreement between the NIR and another answer.
+
+    What the member reads is the response ``response`` of ``domain.yml``
+    (``utter_refused_mismatch_<reason>``, with a ``_<case>`` suffix where one
+    reason has several sentences) with ``values`` (:attr:`reply`);
+    :attr:`message` is the same text rendered without Rasa (import report).
+    """
 
     field: str  # "birth_date", "birth_department" or "nir"
     # "other_person", "birth_year", "birth_month", "birth_department", "historical_code"
     # (a code used after the year it stopped meaning that, e.g. Corsica 20 from 1976 on),
     # "corsica_split" (2A/2B for a birth before 1976, when Corsica was 20)
     reason: str
-    message: str
+    response: str
+    values: dict[str, str] = dataclass_field(default_factory=dict)
+
+    @property
+    def reply(self) -> Reply:
+        """The refusal as the chat says it: a response of ``domain.yml`` and its values."""
+        return Reply(self.response, dict(self.values))
+
+    @property
+    def message(self) -> str:
+        """The French sentence of :attr:`reply`, rendered from ``domain.yml``."""
+        return render_text(self.reply)
 
 
 def _full_year(two_digits: int, near: int, today: date) -> int:
@@ -71,8 +88,6 @@ def _given_code(department: str | Department) -> str:
 
 
 def _label(code: str) -> str:
-    if code == ABROAD:
-        return "une naissance à l'étranger (99)"
     department = DEPARTMENTS.get(code)
     return str(department) if department else code
 
@@ -117,18 +132,16 @@ def check_nir_against(
                     Inconsistency(
                         "birth_date",
                         "other_person",
-                        f"Votre numéro de sécurité sociale correspond à une naissance en {nir_year}, mais vous "
-                        f"m'avez indiqué le {shown}. Si l'erreur est dans la date, donnez-moi la bonne (l'année "
-                        "seule suffit) ; si ce numéro n'est pas le vôtre, donnez-moi votre propre numéro de "
-                        "sécurité sociale.",
+                        "utter_refused_mismatch_other_person",
+                        {"nir_year": str(nir_year), "shown_date": shown},
                     )
                 ]
             found.append(
                 Inconsistency(
                     "birth_date",
                     "birth_year",
-                    f"L'année de naissance de votre numéro ({nir_year}) ne correspond pas à votre date de "
-                    f"naissance ({shown}). " + _CHECK_BOTH.format(what="date de naissance"),
+                    "utter_refused_mismatch_birth_year",
+                    {"nir_year": str(nir_year), "shown_date": shown},
                 )
             )
         if nir.birth_month is not None and nir.birth_month != birth_date.month:
@@ -136,8 +149,8 @@ def check_nir_against(
                 Inconsistency(
                     "birth_date",
                     "birth_month",
-                    f"Le mois de naissance de votre numéro ({MONTHS_FR[nir.birth_month - 1]}) ne correspond pas "
-                    f"à votre date de naissance ({shown}). " + _CHECK_BOTH.format(what="date de naissance"),
+                    "utter_refused_mismatch_birth_month",
+                    {"month_name": MONTHS_FR[nir.birth_month - 1], "shown_date": shown},
                 )
             )
     if birth_date is None and department is None:
@@ -158,42 +171,40 @@ def _check_code_era(nir_code: str, birth_year: int, year_known: bool) -> Inconsi
 
     ``year_known``: the year comes from the birth date (else it was read from the NIR).
     """
+    corsica = {
+        "nir_code": nir_code,
+        "birth_year": str(birth_year),
+        "corsica_code": CORSICA,
+        "split_year": str(CORSICA_SPLIT_YEAR),
+    }
+    # Corsica: a year from the birth date asks to check the number or the date; a year read
+    # from the NIR (the _nir_year responses), only the number
     if nir_code in CORSICA_CODES and birth_year < CORSICA_SPLIT_YEAR:
-        return Inconsistency(
-            "nir",
-            "corsica_split",
-            f"{_corsica_lead(nir_code, birth_year, year_known)} Pour une naissance en Corse avant "
-            f"{CORSICA_SPLIT_YEAR}, le numéro de sécurité sociale porte le département {CORSICA} (les codes "
-            f"2A et 2B n'existent que depuis {CORSICA_SPLIT_YEAR}). {_corsica_check(year_known)}",
+        response = (
+            "utter_refused_mismatch_corsica_split" if year_known else "utter_refused_mismatch_corsica_split_nir_year"
         )
+        return Inconsistency("nir", "corsica_split", response, corsica)
     rule = HISTORICAL_CODES.get(nir_code)
     if not rule or nir_code in DEPARTMENTS or birth_year < rule.born_before:
         return None
     if nir_code == CORSICA:
-        message = (
-            f"{_corsica_lead(nir_code, birth_year, year_known)} Le code {CORSICA} n'était utilisé que "
-            f"pour les naissances en Corse avant {CORSICA_SPLIT_YEAR} : depuis, le numéro de sécurité sociale "
-            f"porte le département 2A (Corse-du-Sud) ou 2B (Haute-Corse). {_corsica_check(year_known)}"
+        response = (
+            "utter_refused_mismatch_historical_code_corsica"
+            if year_known
+            else "utter_refused_mismatch_historical_code_corsica_nir_year"
         )
-    else:
-        message = (
-            f"Votre numéro indique le code {nir_code} ({rule.name}), utilisé seulement pour les naissances "
-            f"avant {rule.born_before}, or vous êtes né(e) en {birth_year}. Merci de vérifier votre numéro "
-            "de sécurité sociale et votre date de naissance."
-        )
-    return Inconsistency("nir", "historical_code", message)
-
-
-def _corsica_lead(nir_code: str, birth_year: int, year_known: bool) -> str:
-    if year_known:
-        return f"Votre numéro porte le département {nir_code}, or vous êtes né(e) en {birth_year}."
-    return f"Votre numéro porte le département {nir_code} et indique une naissance en {birth_year}."
-
-
-def _corsica_check(year_known: bool) -> str:
-    if year_known:
-        return "Vérifiez votre numéro ou votre date de naissance."
-    return "Vérifiez votre numéro de sécurité sociale."
+        return Inconsistency("nir", "historical_code", response, corsica)
+    return Inconsistency(
+        "nir",
+        "historical_code",
+        "utter_refused_mismatch_historical_code",
+        {
+            "nir_code": nir_code,
+            "code_name": rule.name,
+            "born_before": str(rule.born_before),
+            "birth_year": str(birth_year),
+        },
+    )
 
 
 def _check_department(nir: NirFacts, given: str, birth_year: int) -> list[Inconsistency]:
@@ -201,8 +212,9 @@ def _check_department(nir: NirFacts, given: str, birth_year: int) -> list[Incons
     if department_matches(nir_code, given, birth_year):
         return []
     if nir_code == ABROAD:
-        message = f"Votre numéro indique une naissance à l'étranger (99), ce qui ne correspond pas à {_label(given)}. "
+        response, values = "utter_refused_mismatch_birth_department_nir_abroad", {"given": _label(given)}
+    elif given == ABROAD:
+        response, values = "utter_refused_mismatch_birth_department_given_abroad", {"nir_code": nir_code}
     else:
-        message = f"Le département {nir_code} de votre numéro ne correspond pas à {_label(given)}. "
-    message += _CHECK_BOTH.format(what="département de naissance")
-    return [Inconsistency("birth_department", "birth_department", message)]
+        response, values = "utter_refused_mismatch_birth_department", {"nir_code": nir_code, "given": _label(given)}
+    return [Inconsistency("birth_department", "birth_department", response, values)]

@@ -40,7 +40,6 @@ _FILLERS = frozenset(
     "je suis ne nee e le la date de naissance c est ma mon nais"
     " lundi mardi mercredi jeudi vendredi samedi dimanche".split()
 )
-_EXAMPLE = "par exemple 12/03/1980 ou 12 mars 1980"
 
 _MONTH_PATTERN = (
     r"janvier|janv|f[ée]vrier|f[ée]vr|f[ée]v|mars|avril|avr|mai|juin|juillet|juil|ao[uû]t"
@@ -71,12 +70,9 @@ def find_birth_date(text: str) -> str | None:
 
 def _format_error(text: str) -> InvalidBirthDate:
     quoted = safe_quote(text)
-    where = f" dans « {quoted} »" if quoted else ""
-    return InvalidBirthDate(
-        "format",
-        f"Je n'ai pas reconnu de date{where}. Indiquez votre date de naissance sous la forme "
-        f"jour/mois/année, {_EXAMPLE}.",
-    )
+    if quoted:
+        return InvalidBirthDate("format", "utter_refused_birth_date_format", typed=quoted)
+    return InvalidBirthDate("format", "utter_refused_birth_date_format_unquoted")
 
 
 def _tokens(text: str) -> list[str] | None:
@@ -121,11 +117,9 @@ def _read(tokens: list[str], today: date) -> date:
     if day is None or month is None or year is None or len(year_token) not in (2, 4) or day > 99:
         raise ValueError("not a date")
     if not 1 <= month <= 12:
-        raise InvalidBirthDate(
-            "month", f"Le mois {month} n'existe pas (il va de 1 à 12) : indiquez le jour puis le mois, {_EXAMPLE}."
-        )
+        raise InvalidBirthDate("month", "utter_refused_birth_date_month", month=str(month))
     if not 1 <= day <= 31:
-        raise InvalidBirthDate("day", f"Le jour {day} n'existe pas : il doit être compris entre 1 et 31 ({_EXAMPLE}).")
+        raise InvalidBirthDate("day", "utter_refused_birth_date_day", day=str(day))
     if len(year_token) == 2:
         year = _full_year(year, month, day, today)
     if year < 1000:
@@ -134,13 +128,10 @@ def _read(tokens: list[str], today: date) -> date:
         return date(year, month, day)
     except ValueError:
         if month == 2 and day == 29:
-            message = (
-                f"Le 29 février {year} n'existe pas ({year} n'est pas une année bissextile) : "
-                "merci de vérifier votre date de naissance."
-            )
-        else:
-            message = f"Le {day} {MONTHS_FR[month - 1]} n'existe pas : merci de vérifier le jour et le mois."
-        raise InvalidBirthDate("impossible", message) from None
+            raise InvalidBirthDate("impossible", "utter_refused_birth_date_impossible_leap", year=str(year)) from None
+        raise InvalidBirthDate(
+            "impossible", "utter_refused_birth_date_impossible", day=str(day), month_name=MONTHS_FR[month - 1]
+        ) from None
 
 
 def parse_birth_date(text: str, today: date | None = None) -> date:
@@ -165,7 +156,7 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
     """
     raw = text or ""
     if not raw.strip():
-        raise InvalidBirthDate("empty", f"Merci d'indiquer votre date de naissance, {_EXAMPLE}.")
+        raise InvalidBirthDate("empty", "utter_refused_birth_date_empty")
     today = today or today_in_france()
     born: date | None = None
     for candidate in (raw, find_birth_date(raw)):
@@ -182,21 +173,14 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
     if born is None:
         words = [word for word in fold(raw).split() if word not in _FILLERS]
         if len(words) == 2 and words[1] in _MONTH_WORDS:
-            raise InvalidBirthDate(
-                "year_missing",
-                "Il manque l'année : merci d'indiquer votre date de naissance complète, par exemple 12 mars 1980.",
-            )
+            raise InvalidBirthDate("year_missing", "utter_refused_birth_date_year_missing")
         raise _format_error(raw)
     shown = born.strftime("%d/%m/%Y") if born.year >= 1000 else str(born)
     if born > today:
-        raise InvalidBirthDate(
-            "future", f"La date {shown} est dans le futur : merci d'indiquer votre date de naissance ({_EXAMPLE})."
-        )
+        raise InvalidBirthDate("future", "utter_refused_birth_date_future", shown_date=shown)
     if _years_between(born, today) > MAX_AGE_YEARS:
         raise InvalidBirthDate(
-            "too_old",
-            f"La date {shown} correspond à un âge de plus de {MAX_AGE_YEARS} ans : merci de vérifier l'année "
-            "de naissance.",
+            "too_old", "utter_refused_birth_date_too_old", shown_date=shown, max_age=str(MAX_AGE_YEARS)
         )
     return born
 

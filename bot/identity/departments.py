@@ -141,12 +141,6 @@ _CODE_TEXT = re.compile(r"[0-9]{1,3}|2[AB]", re.ASCII)
 _NAME_WITH_CODE = re.compile(r"(.*?)\s*\(\s*([0-9]{1,3}|2[AaBb])\s*\)", re.ASCII)
 _CODE_WITH_NAME = re.compile(r"([0-9]{2,3}|2[AaBb])\s*[-–:,]?\s*([^\W\d_].*)")
 
-_EXAMPLES = (
-    "par exemple « Rhône » ou 69, 2A pour la Corse-du-Sud, 971 pour la Guadeloupe, "
-    "ou « étranger » si vous êtes né(e) hors de France"
-)
-_HOW_TO = f"Indiquez son nom ou son numéro, {_EXAMPLES}."
-
 
 def department_by_code(code: str) -> Department | None:
     """The department with this exact code ("69", "2A", "971", "99"), if any."""
@@ -164,28 +158,22 @@ def _from_code(compact: str) -> Department:
         compact = "0" + compact
     if compact == "20":
         raise InvalidDepartment(
-            "corsica",
-            "Depuis 1976, la Corse a deux départements : indiquez Corse-du-Sud (2A) ou Haute-Corse (2B).",
-            [str(DEPARTMENTS["2A"]), str(DEPARTMENTS["2B"])],
+            "corsica", "utter_refused_birth_department_corsica", [str(DEPARTMENTS["2A"]), str(DEPARTMENTS["2B"])]
         )
     department = DEPARTMENTS.get(compact)
     if department is not None:
         return department
     if len(compact) == 3 and compact.startswith("0"):
-        raise InvalidDepartment(
-            "format",
-            f"Le numéro de département s'écrit avec 2 chiffres, sans 0 devant (par exemple {compact[1:]}), "
-            "ou 3 chiffres pour l'outre-mer (par exemple 971).",
-        )
+        raise InvalidDepartment("format", "utter_refused_birth_department_format", short_code=compact[1:])
     overseas = [d for d in DEPARTMENTS.values() if d.kind == "departement" and len(d.code) == 3]
     if compact in {"97", "98"}:
-        examples = ", ".join(str(d) for d in overseas)
         raise InvalidDepartment(
             "overseas_code",
-            f"Pour l'outre-mer, le numéro de département a 3 chiffres : {examples}. Merci de le compléter.",
+            "utter_refused_birth_department_overseas_code",
             [str(d) for d in overseas],
+            overseas=", ".join(str(d) for d in overseas),
         )
-    raise InvalidDepartment("unknown_code", f"Le département {compact} n'existe pas. {_HOW_TO}")
+    raise InvalidDepartment("unknown_code", "utter_refused_birth_department_unknown_code", code=compact)
 
 
 def _lookup(key: str) -> Department | None:
@@ -195,9 +183,7 @@ def _lookup(key: str) -> Department | None:
             if len(codes) > 1:
                 choices = [str(DEPARTMENTS[code]) for code in codes]
                 raise InvalidDepartment(
-                    "ambiguous",
-                    f"Plusieurs départements correspondent : {' ou '.join(choices)}. Lequel est le vôtre ?",
-                    choices,
+                    "ambiguous", "utter_refused_birth_department_ambiguous", choices, choices=" ou ".join(choices)
                 )
             return DEPARTMENTS[codes[0]]
         country = _COUNTRIES.get(variant)
@@ -213,11 +199,13 @@ def _code_and_name(code: str, name: str) -> Department:
     by_name = _lookup(_key(name)) if name.strip() else None
     if by_name is not None and by_name.code != by_code.code:
         quoted = safe_quote(name)
+        values = {"code": by_code.code, "by_code": str(by_code), "by_name": str(by_name)}
         raise InvalidDepartment(
             "conflict",
-            f"Le numéro {by_code.code} et {f'le nom « {quoted} »' if quoted else 'ce nom'} ne désignent pas "
-            f"le même département : s'agit-il de {by_code} ou de {by_name} ?",
+            "utter_refused_birth_department_conflict" if quoted else "utter_refused_birth_department_conflict_unquoted",
             [str(by_code), str(by_name)],
+            **values,
+            **({"typed": quoted} if quoted else {}),
         )
     return by_code
 
@@ -234,9 +222,7 @@ def parse_department(text: str) -> Department:
     """
     raw = squeeze(text or "")
     if not raw:
-        raise InvalidDepartment(
-            "empty", f"Merci d'indiquer votre département de naissance, son nom ou son numéro : {_EXAMPLES}."
-        )
+        raise InvalidDepartment("empty", "utter_refused_birth_department_empty")
     with_code = _NAME_WITH_CODE.fullmatch(raw)
     if with_code:
         return _code_and_name(with_code.group(2), with_code.group(1))
@@ -255,9 +241,13 @@ def parse_department(text: str) -> Department:
     names = difflib.get_close_matches(guess, list(_SUGGESTABLE), n=3, cutoff=0.6)
     suggestions = [str(DEPARTMENTS[_SUGGESTABLE[name]]) for name in names]
     quoted = safe_quote(raw)
-    unknown = f"Je ne connais pas le département « {quoted} »." if quoted else "Je ne connais pas ce département."
-    if suggestions:
-        message = f"{unknown} Vouliez-vous dire : {', '.join(suggestions)} ? Vous pouvez aussi indiquer son numéro."
-    else:
-        message = f"{unknown} {_HOW_TO}"
-    raise InvalidDepartment("unknown", message, suggestions)
+    response = {  # (suggestions, quoted) -> the refusal
+        (True, True): "utter_refused_birth_department_unknown_suggested",
+        (True, False): "utter_refused_birth_department_unknown_suggested_unquoted",
+        (False, True): "utter_refused_birth_department_unknown",
+        (False, False): "utter_refused_birth_department_unknown_unquoted",
+    }[(bool(suggestions), bool(quoted))]
+    values = {"suggested": ", ".join(suggestions)} if suggestions else {}
+    if quoted:
+        values["typed"] = quoted
+    raise InvalidDepartment("unknown", response, suggestions, **values)

@@ -27,8 +27,6 @@ KNOWN_DOMAINS = frozenset(COMMON_DOMAINS) | frozenset(
 # Frequent mistakes that are not close enough to be found by distance.
 KNOWN_TYPOS = {"gmail.fr": "gmail.com", "icloud.fr": "icloud.com", "gmail.com.fr": "gmail.com"}
 
-_EXAMPLE = "par exemple marie.dupont@exemple.fr"
-
 
 def _distance(left: str, right: str) -> int:
     """Edit distance counting an adjacent swap as one edit (optimal string alignment)."""
@@ -60,21 +58,18 @@ def suggest_domain(domain: str) -> str | None:
 
 def _syntax_error(raw: str) -> InvalidEmail:
     if "@" not in raw:
-        message = f"Il manque le signe @ dans votre adresse e-mail : merci de l'indiquer en entier, {_EXAMPLE}."
+        response = "utter_refused_email_syntax_missing_at"
     elif raw.count("@") > 1:
-        message = f"Une adresse e-mail ne contient qu'un seul signe @ : merci de la vérifier, {_EXAMPLE}."
+        response = "utter_refused_email_syntax_many_at"
     elif any(char.isspace() for char in raw):
-        message = f"Une adresse e-mail ne contient pas d'espace : merci de la vérifier, {_EXAMPLE}."
+        response = "utter_refused_email_syntax_space"
     elif raw.startswith("@"):
-        message = f"Il manque la partie avant le signe @ de votre adresse e-mail, {_EXAMPLE}."
+        response = "utter_refused_email_syntax_no_local_part"
     elif "." not in raw.rsplit("@", 1)[1]:
-        message = (
-            "La partie après le signe @ de votre adresse e-mail semble incomplète (par exemple gmail.com "
-            "ou orange.fr) : merci de la vérifier."
-        )
+        response = "utter_refused_email_syntax_domain"
     else:
-        message = f"Cette adresse e-mail n'est pas valide : merci de la vérifier, {_EXAMPLE}."
-    return InvalidEmail("syntax", message)
+        response = "utter_refused_email_syntax"
+    return InvalidEmail("syntax", response)
 
 
 def parse_email(text: str, allow_unusual_domain: bool = False) -> str:
@@ -92,7 +87,7 @@ def parse_email(text: str, allow_unusual_domain: bool = False) -> str:
         raw = raw[len("mailto:") :]
     raw = raw.rstrip(".")
     if not raw:
-        raise InvalidEmail("empty", f"Merci d'indiquer votre adresse e-mail, {_EXAMPLE}.")
+        raise InvalidEmail("empty", "utter_refused_email_empty")
     try:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError:
@@ -103,10 +98,6 @@ def parse_email(text: str, allow_unusual_domain: bool = False) -> str:
         better = suggest_domain(domain)
         if better is not None:
             suggestion = f"{local}@{better}"
-            raise InvalidEmail(
-                "typo",
-                f"Vouliez-vous dire {suggestion} ? Si votre adresse est bien {address}, confirmez-la ; "
-                "sinon, indiquez l'adresse corrigée.",
-                suggestion=suggestion,
-            )
+            # typed: the address as written, the title of the button that keeps it
+            raise InvalidEmail("typo", "utter_refused_email_typo", suggestion=suggestion, address=address, typed=raw)
     return address

@@ -2,23 +2,49 @@
 
 Every parser of :mod:`bot.identity` raises a subclass of :class:`IdentityError`
 on bad input. ``reason`` is a stable machine-readable code (for tests, metrics
-and form logic); ``message`` is the French sentence shown to the member: it
-says what is wrong and how to fix it, and never repeats a NIR.
+and form logic). What the member reads is a response of ``domain.yml``
+(CONTRIBUTING.md, « Where reply texts live »): ``reply`` names it,
+``utter_refused_<field>_<reason>`` (with a ``_<case>`` suffix where one reason
+has several sentences), with the values of its variables (the typed text
+quoted, a count, a code...); it says what is wrong and how to fix it, and never
+repeats a NIR. ``message`` is the same text rendered without Rasa
+(:func:`bot.reply.render_text`), for the readers outside the chat (the import
+report of the member file).
 """
 
 from __future__ import annotations
 
+from bot.reply import Reply, render_text
+
 
 class IdentityError(ValueError):
-    """A value typed by the member was refused."""
+    """A value typed by the member was refused.
+
+    ``response`` is the name of the refusal in ``domain.yml``, ``values`` the
+    values of its variables (strings, never None).
+    """
 
     #: Name of the form slot the error is about.
     field: str = "identity"
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, response: str, **values: str) -> None:
+        super().__init__(reason, response)
         self.reason = reason
-        self.message = message
+        self.response = response
+        self.values: dict[str, str] = dict(values)
+
+    @property
+    def reply(self) -> Reply:
+        """The refusal as the chat says it: a response of ``domain.yml`` and its values."""
+        return Reply(self.response, dict(self.values))
+
+    @property
+    def message(self) -> str:
+        """The French sentence of :attr:`reply`, rendered from ``domain.yml``."""
+        return render_text(self.reply)
+
+    def __str__(self) -> str:
+        return self.message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(reason={self.reason!r})"
@@ -35,8 +61,8 @@ class InvalidDepartment(IdentityError):
 
     field = "birth_department"
 
-    def __init__(self, reason: str, message: str, suggestions: list[str] | None = None) -> None:
-        super().__init__(reason, message)
+    def __init__(self, reason: str, response: str, suggestions: list[str] | None = None, **values: str) -> None:
+        super().__init__(reason, response, **values)
         #: Closest known departments, formatted like "Loire (42)".
         self.suggestions: list[str] = list(suggestions or [])
 
@@ -58,13 +84,16 @@ class InvalidEmail(IdentityError):
 
     field = "email"
 
-    def __init__(self, reason: str, message: str, suggestion: str | None = None) -> None:
-        super().__init__(reason, message)
-        #: Corrected address when ``reason == "typo"``.
+    def __init__(self, reason: str, response: str, suggestion: str | None = None, **values: str) -> None:
+        super().__init__(reason, response, **values)
+        #: Corrected address when ``reason == "typo"`` (also the ``{suggestion}`` of the reply).
         self.suggestion = suggestion
+        if suggestion is not None:
+            self.values["suggestion"] = suggestion
 
 
 class InvalidPersonName(IdentityError):
-    """A last or first name cannot be accepted as typed."""
+    """A last or first name cannot be accepted as typed (the reply is
+    ``utter_refused_last_name_<reason>`` or ``utter_refused_first_name_<reason>``)."""
 
     field = "name"

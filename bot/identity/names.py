@@ -15,6 +15,20 @@ _ALLOWED = re.compile(r"[^\W\d_]+(?:[ '\-.]+[^\W\d_]+)*\.?")
 _AROUND_HYPHEN = re.compile(r"\s*-\s*")
 _AROUND_APOSTROPHE = re.compile(r"\s*'\s*")
 
+# reason -> the refusal in domain.yml, for a last name and for a first name
+_LAST_NAME_REFUSALS = {
+    "empty": "utter_refused_last_name_empty",
+    "digits": "utter_refused_last_name_digits",
+    "too_long": "utter_refused_last_name_too_long",
+    "characters": "utter_refused_last_name_characters",
+}
+_FIRST_NAME_REFUSALS = {
+    "empty": "utter_refused_first_name_empty",
+    "digits": "utter_refused_first_name_digits",
+    "too_long": "utter_refused_first_name_too_long",
+    "characters": "utter_refused_first_name_characters",
+}
+
 
 def normalize_name(text: str) -> str:
     """Comparable form of a name: lower case, no accents, hyphens and
@@ -37,28 +51,17 @@ def parse_person_name(text: str, first_name: bool = False) -> str:
     → "jean-pierre"). Case is kept. Refuses (:class:`InvalidPersonName`):
     nothing typed [empty], digits [digits], other characters than letters,
     spaces, hyphens, apostrophes and dots [characters], more than 80
-    characters [too_long]. ``first_name`` only changes the wording."""
-    what, example = ("prénom", "Marie") if first_name else ("nom", "Dupont")
+    characters [too_long]. ``first_name`` only changes the wording (the refusal is
+    ``utter_refused_first_name_<reason>`` instead of ``utter_refused_last_name_<reason>``)."""
+    refused = _FIRST_NAME_REFUSALS if first_name else _LAST_NAME_REFUSALS
     cleaned = squeeze(unicodedata.normalize("NFC", text or "").translate(_APOSTROPHES))
     cleaned = _AROUND_APOSTROPHE.sub("'", _AROUND_HYPHEN.sub("-", cleaned)).strip(" -'")
     if not cleaned:
-        raise InvalidPersonName(
-            "empty", f"Merci d'indiquer votre {what} tel qu'il figure sur votre carte Vitale, par exemple {example}."
-        )
+        raise InvalidPersonName("empty", refused["empty"])
     if any(char.isdigit() for char in cleaned):
-        raise InvalidPersonName(
-            "digits", f"Un {what} ne contient pas de chiffres : merci de l'écrire en lettres, par exemple {example}."
-        )
+        raise InvalidPersonName("digits", refused["digits"])
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidPersonName(
-            "too_long",
-            f"Ce {what} est trop long (plus de {MAX_NAME_LENGTH} caractères) : merci d'indiquer seulement votre "
-            f"{what}, par exemple {example}.",
-        )
+        raise InvalidPersonName("too_long", refused["too_long"], max_length=str(MAX_NAME_LENGTH))
     if not _ALLOWED.fullmatch(cleaned):
-        raise InvalidPersonName(
-            "characters",
-            f"Un {what} ne contient que des lettres, des espaces, des traits d'union et des apostrophes : "
-            f"merci de le vérifier, par exemple {'Jean-Pierre' if first_name else 'Le Gall'}.",
-        )
+        raise InvalidPersonName("characters", refused["characters"])
     return cleaned

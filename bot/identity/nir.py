@@ -50,8 +50,6 @@ _MASKED = re.compile(r"([123478]) ([0-9]{2}) ([0-9]{2}) ([0-9]{2}|2[AB]|9[78][0-
 _TWO_CHAR_CODES = frozenset(code for code in DEPARTMENTS if len(code) == 2) | frozenset(HISTORICAL_CODES)
 _OVERSEAS_CODES = frozenset(code for code in DEPARTMENTS if len(code) == 3)
 
-_WHERE = "sur votre carte Vitale ou votre attestation de droits"
-
 #: First digit of a definitive NIR: 1 man, 2 woman.
 DEFINITIVE_FIRST_DIGITS = frozenset({1, 2})
 #: First digit of a provisional number: 3/4 (person born abroad being
@@ -112,7 +110,7 @@ class NirFacts:
             or not _month_code_valid(int(match.group(3)))
             or match.group(4) not in _TWO_CHAR_CODES | _OVERSEAS_CODES
         ):
-            raise InvalidNir("masked", "Le numéro de sécurité sociale enregistré est illisible : merci de le redonner.")
+            raise InvalidNir("masked", "utter_refused_nir_masked")
         sex, year, month, department = match.groups()
         return NirFacts(int(sex), int(year), month, department)
 
@@ -173,12 +171,7 @@ def _longest_run_in_sentence(text: str) -> str | None:
 
 
 def _characters_error() -> InvalidNir:
-    return InvalidNir(
-        "characters",
-        "Votre numéro de sécurité sociale ne doit contenir que des chiffres (avec 2A ou 2B pour une naissance "
-        "en Corse). Vérifiez qu'aucune lettre n'a été tapée à la place d'un chiffre, un O à la place d'un 0 "
-        "par exemple.",
-    )
+    return InvalidNir("characters", "utter_refused_nir_characters")
 
 
 def parse_nir(text: str) -> Nir:
@@ -194,7 +187,7 @@ def parse_nir(text: str) -> Nir:
     raw = text or ""
     compact = _compact(raw)
     if not compact:
-        raise InvalidNir("empty", f"Merci d'indiquer votre numéro de sécurité sociale (15 chiffres, {_WHERE}).")
+        raise InvalidNir("empty", "utter_refused_nir_empty")
     if not _ALLOWED.fullmatch(compact):
         found = find_nir(raw) or _longest_run_in_sentence(raw)
         if found is None:
@@ -204,73 +197,46 @@ def parse_nir(text: str) -> Nir:
     if letters and (letters != [6] or compact[5] != "2"):
         raise _characters_error()
     if len(compact) == 13:
-        raise InvalidNir(
-            "missing_key",
-            "Il manque la clé : les 2 derniers chiffres de votre numéro de sécurité sociale. "
-            f"Merci d'indiquer les 15 chiffres, tels qu'ils figurent {_WHERE}.",
-        )
+        raise InvalidNir("missing_key", "utter_refused_nir_missing_key")
     if len(compact) != 15:
-        raise InvalidNir(
-            "length",
-            "Votre numéro de sécurité sociale doit comporter 15 chiffres (13 chiffres et la clé de 2 chiffres), "
-            f"or vous en avez saisi {len(compact)}. Merci de le recopier {_WHERE}.",
-        )
+        raise InvalidNir("length", "utter_refused_nir_length", digit_count=str(len(compact)))
     return _check_structure(compact)
 
 
 def _check_structure(compact: str) -> Nir:
     sex = int(compact[0])
     if sex not in DEFINITIVE_FIRST_DIGITS | PROVISIONAL_FIRST_DIGITS:
-        raise InvalidNir(
-            "sex", "Un numéro de sécurité sociale commence par 1 ou 2 : merci de vérifier le premier chiffre."
-        )
+        raise InvalidNir("sex", "utter_refused_nir_sex")
     year = int(compact[1:3])
     month_code = compact[3:5]
     if not _month_code_valid(int(month_code)):
-        raise InvalidNir(
-            "month",
-            f"Les 4e et 5e chiffres de votre numéro ({month_code}) devraient être votre mois de naissance, "
-            "de 01 à 12 : merci de vérifier votre numéro.",
-        )
+        raise InvalidNir("month", "utter_refused_nir_month", month_code=month_code)
     if compact[5:7] in {"97", "98"}:
         department, commune = compact[5:8], compact[8:10]
         if department not in _OVERSEAS_CODES:
-            raise InvalidNir(
-                "department",
-                f"Le code {department} (6e à 8e chiffres de votre numéro) ne correspond à aucun département ou "
-                "territoire d'outre-mer : merci de vérifier votre numéro.",
-            )
+            raise InvalidNir("department", "utter_refused_nir_department_overseas", department_code=department)
     else:
         department, commune = compact[5:7], compact[7:10]
         if department not in _TWO_CHAR_CODES:
-            raise InvalidNir(
-                "department",
-                f"Les 6e et 7e chiffres de votre numéro ({department}) devraient être votre département de "
-                "naissance (ou 99 si vous êtes né(e) à l'étranger) : merci de vérifier votre numéro.",
-            )
+            raise InvalidNir("department", "utter_refused_nir_department", department_code=department)
         historical = HISTORICAL_CODES.get(department)
         if department not in DEPARTMENTS and historical and year >= historical.born_before % 100:
             # Only used before a given year (e.g. Corsica "20" before 1976):
             # 19yy would be too late and 18yy impossible.
             raise InvalidNir(
                 "department",
-                f"Le code {department} ({historical.name}) n'est utilisé que pour les naissances avant "
-                f"{historical.born_before}, or votre numéro indique l'année {year:02d} : merci de vérifier "
-                "votre numéro.",
+                "utter_refused_nir_department_historical",
+                department_code=department,
+                department_name=historical.name,
+                born_before=str(historical.born_before),
+                nir_year=f"{year:02d}",
             )
     if set(commune) == {"0"}:
-        place = "du pays" if department == "99" else "de la commune"
-        raise InvalidNir(
-            "commune",
-            f"Le code {place} de naissance de votre numéro ne peut pas être {commune} : merci de vérifier "
-            "votre numéro.",
-        )
+        response = "utter_refused_nir_commune_abroad" if department == "99" else "utter_refused_nir_commune"
+        raise InvalidNir("commune", response, commune_code=commune)
     order = compact[10:13]
     if order == "000":
-        raise InvalidNir(
-            "order",
-            "Les 11e à 13e chiffres de votre numéro ne peuvent pas être 000 : merci de vérifier votre numéro.",
-        )
+        raise InvalidNir("order", "utter_refused_nir_order")
     # python-stdnum checks the characters, the length and the key (97 minus
     # the first 13 digits modulo 97, with 2A -> 19 and 2B -> 18). It does not
     # check the sex digit (so provisional numbers, 3/4/7/8, pass as they are;
@@ -280,11 +246,7 @@ def _check_structure(compact: str) -> Nir:
     try:
         stdnum_nir.validate(compact)
     except stdnum_errors.InvalidChecksum:
-        raise InvalidNir(
-            "key",
-            "La clé de votre numéro (les 2 derniers chiffres) ne correspond pas aux 13 premiers : il y a sans "
-            f"doute une erreur de frappe. Merci de recopier votre numéro {_WHERE}.",
-        ) from None
+        raise InvalidNir("key", "utter_refused_nir_key") from None
     except stdnum_errors.ValidationError:
         raise _characters_error() from None
     return Nir(sex, year, month_code, department, commune, order, compact[13:15])

@@ -25,8 +25,6 @@ _SPECIAL_TYPES = frozenset(
     }
 )
 _MAX_INPUT = 200
-_TO_RECEIVE = "Pour recevoir le code de vérification par SMS, merci d'indiquer un numéro de mobile"
-_EXAMPLE = "par exemple 06 12 34 56 78 ou +33 6 12 34 56 78"
 
 
 def _overseas(number: phonenumbers.PhoneNumber) -> phonenumbers.PhoneNumber | None:
@@ -74,14 +72,11 @@ def parse_mobile(text: str, region: str = "FR") -> str:
     """
     raw = (text or "").strip()
     if not raw:
-        raise InvalidMobile("empty", f"Merci d'indiquer votre numéro de téléphone mobile, {_EXAMPLE}.")
+        raise InvalidMobile("empty", "utter_refused_mobile_empty")
     if any(char.isalpha() for char in raw):
         raw = _number_in_sentence(raw, region) or ""
     if not raw:
-        raise InvalidMobile(
-            "characters",
-            f"Un numéro de téléphone ne contient que des chiffres (et + devant l'indicatif du pays) : {_EXAMPLE}.",
-        )
+        raise InvalidMobile("characters", "utter_refused_mobile_characters")
     try:
         number = phonenumbers.parse(raw, region, keep_raw_input=True)
     except NumberParseException:
@@ -89,11 +84,7 @@ def parse_mobile(text: str, region: str = "FR") -> str:
     digits = "".join(char for char in raw if char.isdigit())
     national_typed = number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
     if national_typed and region == "FR" and digits.startswith("0") and len(digits) != 10:
-        raise InvalidMobile(
-            "length",
-            f"Un numéro de mobile français comporte 10 chiffres et vous en avez saisi {len(digits)} : merci de le "
-            f"vérifier, {_EXAMPLE}.",
-        )
+        raise InvalidMobile("length", "utter_refused_mobile_length", digit_count=str(len(digits)))
     if number.country_code == 33 and not phonenumbers.is_valid_number(number):
         number = _overseas(number) or number
     if not phonenumbers.is_valid_number(number):
@@ -102,27 +93,13 @@ def parse_mobile(text: str, region: str = "FR") -> str:
     if kind in _MOBILE_TYPES:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if kind == PhoneNumberType.FIXED_LINE:
-        raise InvalidMobile(
-            "landline",
-            f"Ce numéro est celui d'un téléphone fixe. {_TO_RECEIVE}, {_EXAMPLE}.",
-        )
+        raise InvalidMobile("landline", "utter_refused_mobile_landline")
     if kind == PhoneNumberType.VOIP:
-        raise InvalidMobile(
-            "voip",
-            f"Les numéros en 09 (box internet) ne reçoivent pas les SMS. {_TO_RECEIVE}, {_EXAMPLE}.",
-        )
+        raise InvalidMobile("voip", "utter_refused_mobile_voip")
     if kind in _SPECIAL_TYPES:
-        raise InvalidMobile(
-            "special",
-            f"Ce numéro est un numéro spécial (08 ou numéro court), qui ne reçoit pas les SMS. {_TO_RECEIVE}, "
-            f"{_EXAMPLE}.",
-        )
+        raise InvalidMobile("special", "utter_refused_mobile_special")
     raise _invalid()
 
 
 def _invalid() -> InvalidMobile:
-    return InvalidMobile(
-        "invalid",
-        f"Ce numéro de mobile n'est pas valide. {_TO_RECEIVE} correct, {_EXAMPLE} (pour un numéro étranger, "
-        "avec l'indicatif du pays : +32, +41…).",
-    )
+    return InvalidMobile("invalid", "utter_refused_mobile_invalid")

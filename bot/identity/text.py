@@ -34,7 +34,14 @@ def shorten(text: str, limit: int = 40) -> str:
 
 def safe_quote(text: str, limit: int = 40) -> str | None:
     """The input trimmed for quoting, or None when it holds 8 digits or more:
-    it might be a NIR typed in the wrong field, which must never be echoed."""
+    it might be a NIR typed in the wrong field, which must never be echoed.
+
+    Also None when the quote would hold « 0[ »: the quote is a value of a
+    response of domain.yml, and Rasa's interpolator (which rewrites each
+    ``{name}`` as ``{0[name]}``) gives up on a filled text containing it,
+    showing the response with its ``{variables}``; the refusal then says it
+    without the quote."""
     if sum(char.isdigit() for char in text) >= 8:
         return None
-    return shorten(text, limit)
+    quoted = shorten(text, limit)
+    return None if "0[" in quoted else quoted

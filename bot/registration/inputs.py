@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.identity.emails import parse_email
 from bot.identity.errors import InvalidEmail
+from bot.reply import Reply, render_text
 
 ACTIVATION_CODE_LENGTH = 13
 
@@ -80,16 +81,23 @@ def find_activation_code(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class EmailReading:
-    """An e-mail answer: the ``address`` when valid, else a French ``message``.
+    """An e-mail answer: the ``address`` when valid, else the ``refusal`` to say
+    (a response of domain.yml, ``utter_refused_email_<reason>``).
 
     ``suggestion`` is set when the domain looks mistyped (« gmial.com »): the
-    member confirms the address as typed or gives the corrected one.
+    member confirms the address as typed or gives the corrected one (the
+    refusal ``utter_refused_email_typo`` offers both as buttons).
     """
 
     address: str | None
-    message: str | None = None
+    refusal: Reply | None = None
     typed: str | None = None  # the address as typed, when it looks mistyped
     suggestion: str | None = None
+
+    @property
+    def message(self) -> str | None:
+        """The refusal's French sentence (rendered from domain.yml), None for a valid address."""
+        return render_text(self.refusal) if self.refusal is not None else None
 
 
 def read_email(text: str, confirmed: str | None = None) -> EmailReading:
@@ -105,5 +113,5 @@ def read_email(text: str, confirmed: str | None = None) -> EmailReading:
         return EmailReading(parse_email(raw, allow_unusual_domain=allow))
     except InvalidEmail as exc:
         if exc.reason == "typo":
-            return EmailReading(None, exc.message, typed=raw.strip(), suggestion=exc.suggestion)
-        return EmailReading(None, exc.message)
+            return EmailReading(None, exc.reply, typed=raw.strip(), suggestion=exc.suggestion)
+        return EmailReading(None, exc.reply)

@@ -39,7 +39,7 @@ def render(name: str, values: Mapping[str, Any], tenant: Tenant | None = None) -
     left = re.findall(r"{([^\n{}]+?)}", text)
     assert not left, f"{name}: no value for {left}"
     buttons = [
-        {"title": interpolate_text(button["title"], filled), "payload": button["payload"]}
+        {"title": interpolate_text(button["title"], filled), "payload": interpolate_text(button["payload"], filled)}
         for button in variation.get("buttons", [])
     ]
     return {"text": text, "buttons": buttons}

@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 
 import pytest
 from helpers.members import SECRET_KEY, add_member
+from helpers.responses import rendered_message
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -117,7 +118,7 @@ async def test_a_part_of_the_date_corrected_alone_merges_with_the_date():
 async def test_a_year_that_disagrees_with_the_nir_is_refused_and_kept_for_the_next_correction():
     slots, dispatcher = await _validate(_slots(), "l'année c'est 1988", "deny")
     assert slots["birth_date"] is None and unseal(SECRET_KEY, slots["birth_date_refused"]) == "1988-10-14"
-    assert "1980" in dispatcher.messages[0]["text"]
+    assert "1980" in rendered_message(dispatcher.messages[0])["text"]
 
 
 async def test_an_unclear_answer_to_the_recap():
@@ -154,7 +155,7 @@ async def test_a_department_name_not_understood_keeps_its_suggestions():
     set_, dispatcher = await _validate(slots, "finister", "inform")
     assert set_["birth_department"] is None
     assert json.loads(unseal(SECRET_KEY, set_["department_suggestions"])) == ["29", "38"]
-    assert "Finistère (29)" in dispatcher.messages[0]["text"]
+    assert "Finistère (29)" in rendered_message(dispatcher.messages[0])["text"]
 
 
 async def test_a_city_gives_its_department():
@@ -167,7 +168,7 @@ async def test_a_year_slip_keeps_the_nir_and_asks_the_date_then_the_year_alone_f
     slots = _slots(birth_date=None, requested_slot="birth_date")
     set_, dispatcher = await _validate(slots, "14/10/1990", "inform")
     assert set_["birth_date"] is None and set_.get("nir", slots["nir"]) == slots["nir"]  # the NIR is kept
-    assert "naissance en 1980" in dispatcher.messages[0]["text"]
+    assert "naissance en 1980" in rendered_message(dispatcher.messages[0])["text"]
     refused = set_["birth_date_refused"]
     slots.update(birth_date_refused=refused)
     set_, dispatcher = await _validate(slots, "ah c'est 1980 pardon", "inform")
@@ -256,4 +257,4 @@ async def test_a_greeting_with_identity_values_is_read_as_an_answer():
     assert set_["last_name"] == "Le Gall" and set_["first_name"] == "Marie-Hélène"
     assert unseal(SECRET_KEY, set_["birth_date"]) == "1975-03-08"
     assert set_["birth_department"] is None  # not understood: said, with suggestions
-    assert any("Finistère (29)" in (m.get("text") or "") for m in dispatcher.messages)
+    assert any("Finistère (29)" in (rendered_message(m)["text"] or "") for m in dispatcher.messages)

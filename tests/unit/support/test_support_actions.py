@@ -11,9 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import client_key
-from actions.support import ActionOfferSupport, ValidateSupportForm, known_email
+from actions.support import ActionOfferSupport, ValidateSupportForm, known_email, read_email_answer
 from bot.context import reset_context
-from bot.sealed import seal
+from bot.sealed import seal, unseal
 from bot.settings import reset_settings_cache
 
 KEY = "k" * 32
@@ -130,3 +130,28 @@ def test_support_confirm(value, intent, expected):
 )
 def test_client_key_for_the_per_client_limits(metadata, sender, expected):
     assert client_key(tracker(metadata=metadata, sender=sender)) == expected
+
+
+def test_a_mistyped_address_is_asked_again_with_its_two_buttons():
+    dispatcher = CollectingDispatcher()
+    address, extra = read_email_answer(dispatcher, tracker(intent="inform"), "paul@gmial.com")
+    assert address is None and unseal(KEY, extra["email_unusual"]) == "paul@gmial.com"
+    (said,) = dispatcher.messages
+    assert said["response"] == "utter_refused_email_typo" and said["text"] is None
+    message = rendered_message(said)
+    assert message["text"].startswith("Vouliez-vous dire paul@gmail.com ? Si votre adresse est bien paul@gmial.com")
+    assert message["buttons"] == [
+        {"title": "Oui, paul@gmial.com", "payload": "/affirm"},
+        {"title": "paul@gmail.com", "payload": "paul@gmail.com"},
+    ]
+
+
+def test_an_address_without_at_sign_is_refused_with_its_reason():
+    dispatcher = CollectingDispatcher()
+    assert read_email_answer(dispatcher, tracker(intent="inform"), "paul") == (None, {})
+    (said,) = dispatcher.messages
+    assert rendered_message(said) == {
+        "text": "Il manque le signe @ dans votre adresse e-mail : merci de l'indiquer en entier, "
+        "par exemple marie.dupont@exemple.fr.",
+        "buttons": [],
+    }
