@@ -2,8 +2,10 @@
 
 Each parser reads what the member typed and either returns a clean value or
 raises a subclass of :class:`IdentityError` whose ``reason`` is machine
-readable and whose ``message`` tells the member, in French, what is wrong and
-how to fix it:
+readable and whose ``reply`` (a response of ``domain.yml``,
+``utter_refused_<field>_<reason>``, with its values) tells the member, in
+French, what is wrong and how to fix it; ``message`` is the same text
+rendered without Rasa (the import report):
 
 - :func:`parse_nir` → :class:`Nir` (masked in ``str``/``repr``), :class:`InvalidNir`;
   provisional numbers (first digit 3, 4, 7, 8) are accepted, ``provisional`` true;
