@@ -356,10 +356,11 @@ def _last_name_kept(name: str, tracker: Tracker) -> Dict[str, Any]:
     return {"last_name": name, "names_order_guessed": found.names_guessed and "first_name" in found.values}
 
 
-def _refused(field: str, reason: Reply | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
-    """The refusal of a value: its reason (a response of domain.yml), and help from the second refusal on."""
-    if reason is not None:
-        say(dispatcher, reason)
+def _refused(field: str, why: Reply | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict:
+    """The refusal of a value: why (a response of domain.yml, ``utter_refused_*``), and help from the
+    second refusal on."""
+    if why is not None:
+        say(dispatcher, why)
     counts = dict(tracker.get_slot("activation_failures") or {})
     counts[field] = int(counts.get(field, 0)) + 1
     if counts[field] % 2 == 0 and field in _HELP:
