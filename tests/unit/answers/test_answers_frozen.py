@@ -15,7 +15,7 @@ from bot.answers.faq import answer_faq
 from bot.notify import DeliveryResult, delivery_problem, delivery_problem_message
 from bot.reply import render_text
 from bot.tenants.facts import tenant_slot_values
-from tests.helpers.responses import reply_text
+from helpers.responses import reply_text
 
 TENANTS = tenants()
 
