@@ -39,17 +39,15 @@ def written_ways(tenant: Tenant) -> str:
     return f"passer par {tenant.contact_in_space}"
 
 
-def _with_line_status(tenant: Tenant, at: datetime, response: str, values: Dict[str, str]) -> Reply:
-    """``response`` said with the line's status first (``…_open``, ``…_closed`` with the written
-    ways: the next step ends the answer), or as it is without opening hours."""
-    sentence = status_sentence(tenant, at)
+def _with_line_status(tenant: Tenant, at: datetime, values: Dict[str, str], open_: str, closed: str) -> Reply:
+    """The answer with the line's status first: ``open_``, or ``closed`` with the written ways
+    (the next step ends the answer).  The tenant has opening hours."""
     status = line_status(tenant, at)
-    if sentence is None or status is None:
-        return Reply(response, values)
-    values = {**values, "line_status": sentence}
+    assert status is not None
+    values = {**values, "line_status": status_sentence(tenant, at) or ""}
     if status.is_open:
-        return Reply(response + "_open", values)
-    return Reply(response + "_closed", {**values, "written_ways": written_ways(tenant)})
+        return Reply(open_, values)
+    return Reply(closed, {**values, "written_ways": written_ways(tenant)})
 
 
 def _not_given(tenant: Tenant, response: str) -> Reply:
@@ -59,7 +57,12 @@ def _not_given(tenant: Tenant, response: str) -> Reply:
 def _telephone(tenant: Tenant, at: datetime) -> Reply:
     if tenant.phone is None:
         return _not_given(tenant, "utter_answer_contact_telephone_not_given")
-    return _with_line_status(tenant, at, "utter_answer_contact_telephone", {"call_sentence": call_sentence(tenant)})
+    values = {"call_sentence": call_sentence(tenant)}
+    if tenant.opening_hours is None:
+        return Reply("utter_answer_contact_telephone", values)
+    return _with_line_status(
+        tenant, at, values, "utter_answer_contact_telephone_open", "utter_answer_contact_telephone_closed"
+    )
 
 
 def _horaires(tenant: Tenant, at: datetime) -> Reply:
@@ -67,16 +70,20 @@ def _horaires(tenant: Tenant, at: datetime) -> Reply:
         return _not_given(tenant, "utter_answer_contact_horaires_not_given")
     values = {"opening_hours": tenant.opening_hours.text}
     if tenant.phone is None:
-        return _with_line_status(tenant, at, "utter_answer_contact_horaires", values)
+        return _with_line_status(
+            tenant, at, values, "utter_answer_contact_horaires_open", "utter_answer_contact_horaires_closed"
+        )
     values["phone_number"] = tenant.phone.number
     values["phone_note_clause"] = f" ({tenant.phone.note})" if tenant.phone.note else ""
-    return _with_line_status(tenant, at, "utter_answer_contact_horaires_phone", values)
+    return _with_line_status(
+        tenant, at, values, "utter_answer_contact_horaires_phone_open", "utter_answer_contact_horaires_phone_closed"
+    )
 
 
 def _adresse(tenant: Tenant, at: datetime) -> Reply:
     if not tenant.postal_address:
         return _not_given(tenant, "utter_answer_contact_adresse_not_given")
-    return Reply("utter_answer_contact_adresse", {"postal_address": tenant.address_text})
+    return Reply("utter_answer_contact_adresse", {"postal_address": tenant.address_text or ""})
 
 
 def _email(tenant: Tenant, at: datetime) -> Reply:

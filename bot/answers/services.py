@@ -68,7 +68,7 @@ def service_not_described() -> Reply:
 
 
 def services_list(tenant: Tenant) -> str:
-    """The services the tenant lists, one line each: « - consulter vos remboursements … ; », the last ending with a dot."""
+    """The services the tenant lists, one line each (« - consulter vos remboursements … ; »), the last with a dot."""
     lines = [f"- {SERVICE_LABELS[name]} ;" for name in tenant.services]
     lines[-1] = lines[-1][:-2] + "."
     return "\n".join(lines)

@@ -15,19 +15,24 @@ from bot.notify.base import DeliveryResult
 from bot.reply import Reply
 from bot.tenants import Tenant
 
+# channel -> (no tenant or retried, failed with a support address, failed without one)
+_FAILED = {
+    "sms": ("utter_delivery_problem_sms", "utter_delivery_problem_sms_write", "utter_delivery_problem_sms_space"),
+    "email": (
+        "utter_delivery_problem_email_failed",
+        "utter_delivery_problem_email_failed_write",
+        "utter_delivery_problem_email_failed_space",
+    ),
+}
+
 
 def delivery_problem(result: DeliveryResult, tenant: Tenant | None = None) -> Reply | None:
     """The reply for ``result`` when it is not ``delivered`` (else None)."""
     if result.delivered:
         return None
-    if result.channel == "sms":
-        name = "utter_delivery_problem_sms"
-    elif result.queued:
+    if result.channel != "sms" and result.queued:
         return Reply("utter_delivery_problem_email_queued")
-    else:
-        name = "utter_delivery_problem_email_failed"
+    plain, write, space = _FAILED["sms" if result.channel == "sms" else "email"]
     if tenant is None or not result.failed:
-        return Reply(name)
-    if tenant.support_email:
-        return Reply(name + "_write")
-    return Reply(name + "_space")
+        return Reply(plain)
+    return Reply(write if tenant.support_email else space)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from frozen_replies import CONTACT, DELIVERY, FAQ
+from helpers.responses import reply_text
 from reply_cases import INSTANTS, contact_cases, delivery_cases, faq_cases, tenants
 
 from bot.answers.contact import contact_answer
@@ -15,7 +16,6 @@ from bot.answers.faq import answer_faq
 from bot.notify import DeliveryResult, delivery_problem, delivery_problem_message
 from bot.reply import render_text
 from bot.tenants.facts import tenant_slot_values
-from helpers.responses import reply_text
 
 TENANTS = tenants()
 

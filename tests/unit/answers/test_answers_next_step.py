@@ -45,7 +45,9 @@ def rendered() -> Dict[str, Dict[str, str]]:
 def test_faq_answer_ends_with_the_next_step(rendered, tenant_id: str, key: str) -> None:
     tenant = load_tenant(tenant_id)
     answer = answer_faq(tenant, key)
-    text = rendered[tenant_id][answer.response] if answer.response.startswith("utter_faq/") else reply_text(answer, tenant)
+    text = (
+        rendered[tenant_id][answer.response] if answer.response.startswith("utter_faq/") else reply_text(answer, tenant)
+    )
     assert NEXT_STEP_RE.search(_last_line(text)), f"{tenant_id} faq/{key} ends without a next step: {text!r}"
 
 
