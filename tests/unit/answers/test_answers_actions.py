@@ -213,3 +213,41 @@ def test_an_unsure_selector_leaves_the_intent_in_charge(configure) -> None:
     messages, _ = _run(ActionAnswerContact(), tracker)
     assert messages[0]["response"] == "utter_answer_contact_general_status"
     assert "Pour joindre Miel" in rendered_message(messages[0])["text"]
+
+
+@pytest.mark.parametrize(
+    ("tenant", "intent", "key", "at"),
+    [
+        ("miel", "contact", "telephone", paris(2025, 3, 15, 11, 0)),  # closed: status, phone, written ways
+        ("miel", "contact", None, paris(2025, 3, 12, 10, 0)),  # every way, the line's status
+        ("smie", "contact", "email", paris(2025, 3, 12, 10, 0)),
+        ("miel", "faq", "mot_de_passe_regles", None),
+        ("smie", "faq", "services", None),
+    ],
+)
+def test_rasa_renders_the_profile_answer_named_by_the_action(configure, tenant, intent, key, at) -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet as RasaSlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    configure(tenant, at)
+    profile = load_tenant(tenant)
+    values = tenant_slot_values(profile)
+    action = ActionAnswerContact() if intent == "contact" else ActionAnswerFaq()
+    messages, _ = _run(action, _tracker(_parse(intent, key), {**values, "satisfaction_asked": "answer"}))
+    assert len(messages) == 1
+    response, expected = messages[0]["response"], rendered_message(messages[0], profile)["text"]
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
+    for name, value in values.items():
+        tracker.update(RasaSlotSet(name, value))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+    assert len(uttered) == 1 and uttered[0].metadata["utter_action"] == response
+    # the member reads what the unit tests read (the slots, then the values the action gave)
+    assert uttered[0].text == expected
+    assert "{" not in uttered[0].text and leaks(uttered[0].text, tenant) == []
