@@ -39,4 +39,3 @@ def test_an_sms_not_delivered_is_said_from_the_domain(
     _sms_problem(dispatcher, start)
     assert [message["response"] for message in dispatcher.messages] == [response]
     assert rendered_message(dispatcher.messages[0], ctx.tenant)["text"] == expected
-
