@@ -56,7 +56,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import client_key, go_to, run_blocking, slot_count, step_of
+from actions.common import client_key, go_to, run_blocking, say, slot_count, step_of
 from actions.satisfaction import ask_once
 from bot import dialogue_step as steps
 from bot.activation import activation as completion
@@ -105,7 +105,7 @@ from bot.identity import (
     parse_nir,
     parse_person_name,
 )
-from bot.notify import delivery_problem_message
+from bot.notify import delivery_problem
 from bot.reach import contact_lines
 from bot.sealed import is_sealed, seal, unseal
 from bot.security import keyed_hash
@@ -939,9 +939,9 @@ def _sms_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
 
 
 def _sms_problem(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
-    problem = delivery_problem_message(result.delivery, get_context().tenant) if result.delivery else None
+    problem = delivery_problem(result.delivery, get_context().tenant) if result.delivery else None
     if problem:
-        dispatcher.utter_message(text=problem)
+        say(dispatcher, problem)
     elif result.outcome != otp.NO_CONTACT:
         dispatcher.utter_message(response="utter_activation_sms_impossible")
 
@@ -1082,9 +1082,9 @@ class ActionCompleteActivation(Action):
                 ),
             )
             for delivery in result.deliveries:
-                problem = delivery_problem_message(delivery, ctx.tenant)
+                problem = delivery_problem(delivery, ctx.tenant)
                 if problem:
-                    dispatcher.utter_message(text=problem)
+                    say(dispatcher, problem)
                     break
             return finished + ask_once(dispatcher, tracker, "activation")
         if result.outcome == completion.ALREADY_COMPLETED:
