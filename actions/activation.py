@@ -105,7 +105,7 @@ from bot.identity import (
     parse_nir,
     parse_person_name,
 )
-from bot.notify import delivery_problem_message
+from bot.notify import delivery_problem
 from bot.reach import contact_lines
 from bot.reply import Reply
 from bot.sealed import is_sealed, seal, unseal
@@ -941,9 +941,9 @@ def _sms_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
 
 
 def _sms_problem(dispatcher: CollectingDispatcher, result: otp.ChallengeStart) -> None:
-    problem = delivery_problem_message(result.delivery, get_context().tenant) if result.delivery else None
+    problem = delivery_problem(result.delivery, get_context().tenant) if result.delivery else None
     if problem:
-        dispatcher.utter_message(text=problem)
+        say(dispatcher, problem)
     elif result.outcome != otp.NO_CONTACT:
         dispatcher.utter_message(response="utter_activation_sms_impossible")
 
@@ -1084,9 +1084,9 @@ class ActionCompleteActivation(Action):
                 ),
             )
             for delivery in result.deliveries:
-                problem = delivery_problem_message(delivery, ctx.tenant)
+                problem = delivery_problem(delivery, ctx.tenant)
                 if problem:
-                    dispatcher.utter_message(text=problem)
+                    say(dispatcher, problem)
                     break
             return finished + ask_once(dispatcher, tracker, "activation")
         if result.outcome == completion.ALREADY_COMPLETED:

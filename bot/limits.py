@@ -86,6 +86,9 @@ LIMITS: Dict[str, Callable[[LimitSettings], Limit]] = {
     ),
     "tickets_client": lambda s: Limit("tickets_client", s.tickets_per_client, timedelta(days=1)),
     "tickets_conversation": lambda s: Limit("tickets_conversation", s.tickets_per_conversation, timedelta(days=30)),
+    # wrong tokens of the report page (bot/security/admin_login.py)
+    "admin_login_client": lambda s: Limit("admin_login_client", s.admin_login_failures, timedelta(hours=1)),
+    "admin_login_global": lambda s: Limit("admin_login_global", s.admin_login_failures_global, timedelta(hours=1)),
 }
 
 

@@ -224,6 +224,8 @@ class LimitSettings:
     access_failures_per_number: int = 10  # wrong SMIE access codes per adherent number and hour
     tickets_per_client: int = 3  # support tickets per client and day
     tickets_per_conversation: int = 2
+    admin_login_failures: int = 10  # wrong report-page tokens per client and hour
+    admin_login_failures_global: int = 100  # wrong report-page tokens per hour, all clients together
 
 
 _LIMIT_BOUNDS = {
@@ -238,6 +240,8 @@ _LIMIT_BOUNDS = {
     "access_failures_per_number": (1, 1000),
     "tickets_per_client": (1, 10000),
     "tickets_per_conversation": (1, 100),
+    "admin_login_failures": (1, 10000),
+    "admin_login_failures_global": (1, 10**6),
 }
 
 

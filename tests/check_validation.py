@@ -297,11 +297,66 @@ SENT_BY_CODE: Dict[str, object] = {
             "utter_refused_mismatch_other_person",
         )
     },
+    # delivery problems: bot/notify/replies.py (said by actions/activation.py, or inside
+    # another reply as its {problem} through bot.notify.delivery_problem_message)
+    **{
+        name: "bot/notify/replies.py"
+        for name in (
+            "utter_delivery_problem_email_failed",
+            "utter_delivery_problem_email_failed_space",
+            "utter_delivery_problem_email_failed_write",
+            "utter_delivery_problem_email_queued",
+            "utter_delivery_problem_sms",
+            "utter_delivery_problem_sms_space",
+            "utter_delivery_problem_sms_write",
+        )
+    },
+    # answers computed from the tenant profile (bot/answers), said by actions/faq.py
+    **{name: "bot/answers/faq.py" for name in ("utter_answer_rephrase",)},
+    **{
+        name: "bot/answers/services.py"
+        for name in (
+            "utter_answer_service_not_described",
+            "utter_answer_services_overview",
+        )
+    },
+    **{
+        name: "bot/answers/account.py"
+        for name in (
+            "utter_answer_password_rules_nir_sms",
+            "utter_answer_password_rules_access_code_email",
+        )
+    },
+    **{
+        name: "bot/answers/contact.py"
+        for name in (
+            "utter_answer_contact_telephone",
+            "utter_answer_contact_telephone_open",
+            "utter_answer_contact_telephone_closed",
+            "utter_answer_contact_telephone_not_given",
+            "utter_answer_contact_horaires_phone_open",
+            "utter_answer_contact_horaires_phone_closed",
+            "utter_answer_contact_horaires_open",
+            "utter_answer_contact_horaires_closed",
+            "utter_answer_contact_horaires_not_given",
+            "utter_answer_contact_adresse",
+            "utter_answer_contact_adresse_not_given",
+            "utter_answer_contact_email",
+            "utter_answer_contact_email_not_given",
+            "utter_answer_contact_email_not_given_sender",
+            "utter_answer_contact_site",
+            "utter_answer_contact_general",
+            "utter_answer_contact_general_status",
+            "utter_answer_contact_general_space",
+            "utter_answer_contact_other_request",
+            "utter_answer_contact_other_request_space",
+        )
+    },
     # the second misunderstanding in a row (action_default_fallback)
     "utter_default": "actions/fallback.py",
     # retrieval intents: the umbrella responses are the ResponseSelector's labels; faq
     # answers are picked by action_answer_faq (utter_faq/<key>), contact answers are
-    # built from the tenant profile by action_answer_contact
+    # utter_answer_contact_* chosen from the tenant profile by action_answer_contact
     "utter_faq": ("bot/answers/faq.py", 'f"utter_faq/{key}"'),
     "utter_contact": ("domain.yml", "utter_contact/"),
     # the satisfaction question (named where the report finds it) and its thanks (issue 16)

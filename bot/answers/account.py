@@ -1,13 +1,19 @@
 """Account answers that depend on profile values rather than on fixed text.
 
 The password rules come from the profile's password policy, so a mutuelle
-with another policy gets its own rules without touching the domain.
+with another policy gets its own rules without touching the domain.  The
+texts are the ``utter_answer_password_rules_*`` responses of ``domain.yml``
+(one per activation flow, :mod:`bot.reply`); this module computes the
+values: the minimum length and the character classes required
+(``{password_classes_clause}``: « , dont 1 majuscule et 1 chiffre », empty
+when the policy requires none).
 """
 
 from __future__ import annotations
 
 from typing import List
 
+from bot.reply import Reply
 from bot.tenants import Tenant
 
 
@@ -15,8 +21,8 @@ def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def password_rules_text(tenant: Tenant) -> str:
-    """The password rules of ``tenant`` and where the password is chosen."""
+def password_classes_clause(tenant: Tenant) -> str:
+    """« , dont 1 majuscule, 1 minuscule, 1 chiffre et 1 caractère spécial », or nothing."""
     policy = tenant.password_policy
     parts: List[str] = []
     if policy.upper:
@@ -27,20 +33,18 @@ def password_rules_text(tenant: Tenant) -> str:
         parts.append(_count(policy.digit, "chiffre", "chiffres"))
     if policy.special:
         parts.append(_count(policy.special, "caractère spécial", "caractères spéciaux"))
-    rule = f"Votre mot de passe doit contenir au moins {policy.min_length} caractères"
-    if parts:
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
-        rule += f", dont {listed}"
-    lines = [rule + ". Ne communiquez jamais votre mot de passe, même à moi."]
-    # the next step comes last
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+    return f", dont {listed}"
+
+
+def password_rules(tenant: Tenant) -> Reply:
+    """The password rules of ``tenant`` and where the password is chosen (the next step comes last)."""
+    values = {
+        "password_min_length": str(tenant.password_policy.min_length),
+        "password_classes_clause": password_classes_clause(tenant),
+    }
     if tenant.activation_flow == "nir_sms":
-        lines.append(
-            "Vous le définissez avec le lien reçu par e-mail après l'activation : saisissez votre date "
-            "de naissance, puis votre mot de passe, et confirmez-le."
-        )
-    else:
-        lines.append(
-            "Vous le choisissez en créant votre compte (saisi deux fois) ; il vous sert ensuite à vous "
-            "connecter avec votre adresse e-mail."
-        )
-    return "\n".join(lines)
+        return Reply("utter_answer_password_rules_nir_sms", values)
+    return Reply("utter_answer_password_rules_access_code_email", values)

@@ -4,22 +4,22 @@ Most keys are answered by the domain response ``utter_faq/<key>`` (tenant
 facts come from slots and conditional variations on ``tenant_flow``).  This
 module decides when the profile must answer instead: a service the tenant's
 guide does not describe, the overview of a partial service list, the
-password rules, or no usable key at all.
+password rules, or no usable key at all (``utter_answer_rephrase``).  Every
+answer is a :class:`bot.reply.Reply` of a ``domain.yml`` response.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.answers.account import password_rules_text
+from bot.answers.account import password_rules
 from bot.answers.services import (
     OVERVIEW_KEY,
     is_service_key,
     offers_every_service,
-    service_not_described_text,
-    services_overview_text,
+    service_not_described,
+    services_overview,
     tenant_offers,
 )
+from bot.reply import Reply
 from bot.tenants import KNOWN_SERVICES, Tenant
 
 # the overview plus one answer per service a tenant profile may list
@@ -41,29 +41,18 @@ ACCOUNT_KEYS = (
 # Every faq/<key>: the training data and domain.yml must match it.
 FAQ_KEYS = SERVICE_KEYS + ACCOUNT_KEYS
 
-REPHRASE_TEXT = (
-    "Je n'ai pas bien compris votre question. Pouvez-vous la reformuler ?\n"
-    "Je peux vous renseigner sur votre espace en ligne, ses services, votre compte "
-    "et les coordonnées de votre mutuelle."
-)
+# no usable key: « pouvez-vous reformuler ? »
+REPHRASE = Reply("utter_answer_rephrase")
 
 
-@dataclass(frozen=True)
-class FaqAnswer:
-    """Either a domain response to utter, or a text built here."""
-
-    response: str | None = None
-    text: str | None = None
-
-
-def answer_faq(tenant: Tenant, key: str | None) -> FaqAnswer:
+def answer_faq(tenant: Tenant, key: str | None) -> Reply:
     """The answer to ``faq/<key>`` for ``tenant``."""
     if key not in FAQ_KEYS:
-        return FaqAnswer(text=REPHRASE_TEXT)
+        return REPHRASE
     if is_service_key(key) and not tenant_offers(tenant, key):
-        return FaqAnswer(text=service_not_described_text(tenant))
+        return service_not_described()
     if key == OVERVIEW_KEY and not offers_every_service(tenant):
-        return FaqAnswer(text=services_overview_text(tenant))
+        return services_overview(tenant)
     if key == "mot_de_passe_regles":
-        return FaqAnswer(text=password_rules_text(tenant))
-    return FaqAnswer(response=f"utter_faq/{key}")
+        return password_rules(tenant)
+    return Reply(f"utter_faq/{key}")

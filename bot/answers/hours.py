@@ -3,6 +3,9 @@
 Times are computed in the profile's time zone (Europe/Paris) from the
 instant given by the caller (``bot.clock.now()`` in the actions), and said
 the French way: "8h30", "14h", "demain à 8h30", "lundi à 8h30".
+:func:`status_sentence` is one of the ways to reach the mutuelle: the
+``{line_status}`` of the contact answers (:mod:`bot.answers.contact`) and a
+line of :func:`bot.reach.call_lines` (support replies, e-mails, notices).
 """
 
 from __future__ import annotations

@@ -4,13 +4,16 @@ Each service FAQ key (``faq/<key>``) maps to one entry of the profile's
 ``services`` list (:data:`bot.tenants.KNOWN_SERVICES`).  When the tenant's
 guide does not describe a service (the SMIE guide lists none), the assistant
 says so and points to the member space instead of describing another
-mutuelle's service.
+mutuelle's service.  The texts are ``utter_answer_service_not_described``
+and ``utter_answer_services_overview`` of ``domain.yml`` (:mod:`bot.reply`);
+this module computes the list of the services offered (``{services_list}``).
 """
 
 from __future__ import annotations
 
 from typing import Dict
 
+from bot.reply import Reply
 from bot.tenants import KNOWN_SERVICES, Tenant
 
 OVERVIEW_KEY = "services"
@@ -58,21 +61,21 @@ def offers_every_service(tenant: Tenant) -> bool:
     return set(KNOWN_SERVICES) <= set(tenant.services)
 
 
-def service_not_described_text(tenant: Tenant) -> str:
-    """What to say when the tenant's guide does not describe the asked service."""
-    return (
-        f"Je n'ai pas d'information sur ce service pour {tenant.display_name} : "
-        "il n'est pas décrit dans le guide de son espace en ligne.\n"
-        f"Pour voir ce que propose votre espace ({tenant.member_space_name}), connectez-vous "
-        f"{tenant.member_space_path}."
-    )
+def service_not_described() -> Reply:
+    """What to say when the tenant's guide does not describe the asked service
+    (``utter_answer_service_not_described``: the tenant slots say where to look)."""
+    return Reply("utter_answer_service_not_described")
 
 
-def services_overview_text(tenant: Tenant) -> str:
-    """The overview of the services a tenant lists (for partial service lists)."""
-    if not tenant.services:
-        return service_not_described_text(tenant)
+def services_list(tenant: Tenant) -> str:
+    """The services the tenant lists, one line each (« - consulter vos remboursements … ; »), the last with a dot."""
     lines = [f"- {SERVICE_LABELS[name]} ;" for name in tenant.services]
     lines[-1] = lines[-1][:-2] + "."
-    intro = f"Votre {tenant.member_space_name} vous permet notamment de :"
-    return "\n".join([intro, *lines, "Sur quel service voulez-vous des précisions ?"])
+    return "\n".join(lines)
+
+
+def services_overview(tenant: Tenant) -> Reply:
+    """The overview of the services a tenant lists (for partial service lists)."""
+    if not tenant.services:
+        return service_not_described()
+    return Reply("utter_answer_services_overview", {"services_list": services_list(tenant)})

@@ -15,7 +15,10 @@ login sets (``HttpOnly``, ``SameSite=Strict``, path ``/admin``, ``Secure``
 behind https, 8 hours; its value is an expiry and a keyed hash bound to
 the token, never the token itself).  Otherwise: 401 (the page offers the
 login form).  The token never travels in a URL, so it never reaches an
-access log.  Tokens are compared in constant time.
+access log.  Tokens are compared in constant time.  Wrong tokens (login
+form or ``Bearer``) are counted per client and in all
+(:mod:`bot.security.admin_login`); past the limit every token check answers
+429 with the minutes to wait, the right token included.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.security import keyed_hash
+from bot.channels.rest import request_client_key
+from bot.security import admin_login, keyed_hash
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -82,12 +86,10 @@ def token_matches(settings: Settings, candidate: str | None) -> bool:
     return hmac.compare_digest(candidate.strip().encode("utf-8"), expected.encode("utf-8"))
 
 
-def authorized(settings: Settings, request: Request) -> bool:
-    header = request.headers.get("authorization") or ""
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() == "bearer" and token_matches(settings, credentials):
-        return True
-    return valid_session(settings, request.cookies.get(COOKIE_NAME))
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if the request has one."""
+    scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+    return credentials if scheme.lower() == "bearer" else None
 
 
 def _cookie(settings: Settings, value: str, max_age: int) -> str:
@@ -133,6 +135,45 @@ def _build(settings: Settings, since: str | None, until: str | None) -> tuple[Di
     return build_report(settings, period), error
 
 
+def _client(settings: Settings, request: Request) -> str:
+    return request_client_key(request, settings.secret_key, settings.trusted_proxies)
+
+
+def _throttled_page(minutes: int) -> str:
+    unit = "minute" if minutes == 1 else "minutes"
+    return login_page(f"Trop d'essais de jeton incorrects. Réessayez dans {minutes}\u00a0{unit}.")
+
+
+async def _token_check(settings: Settings, request: Request, candidate: str | None) -> str:
+    """``ok``, ``wrong`` (counted), ``throttled``, or ``unavailable`` when the limits cannot be read
+    (the check fails closed: no token is tried while the counts are unknown)."""
+    loop = asyncio.get_running_loop()
+    client = _client(settings, request)
+    try:
+        until = await loop.run_in_executor(None, admin_login.refused_until, settings, client)
+        if until is not None:
+            request.ctx.admin_retry_minutes = admin_login.minutes_until(until)
+            return "throttled"
+        if token_matches(settings, candidate):
+            return "ok"
+        await loop.run_in_executor(None, admin_login.count_failure, settings, client)
+    except Exception:  # noqa: BLE001 - the member store is down: a page, never a traceback
+        logger.error("admin token check: the limits could not be read", exc_info=True)
+        return "unavailable"
+    logger.warning("admin token refused")
+    return "wrong"
+
+
+async def _access(settings: Settings, request: Request) -> str:
+    """``ok`` (session cookie or right bearer token), ``wrong``, ``throttled`` or ``none`` (no credentials)."""
+    if valid_session(settings, request.cookies.get(COOKIE_NAME)):
+        return "ok"
+    token = bearer_token(request)
+    if token is None:
+        return "none"
+    return await _token_check(settings, request, token)
+
+
 class AdminChannel(InputChannel):
     """Serves the report page to the digital team (no messages to Rasa)."""
 
@@ -150,9 +191,21 @@ class AdminChannel(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("assistant_admin", __name__)
 
-        def refused(settings: Settings, as_page: bool = True) -> HTTPResponse:
+        async def refused(settings: Settings, request: Request, access: str, as_page: bool = True) -> HTTPResponse:
             if not settings.admin_token:
                 return response.text("Page introuvable.", status=404, headers=HEADERS)
+            if access == "unavailable":
+                if as_page:
+                    return response.html(_unavailable(), status=503, headers=HEADERS)
+                return response.text("Le rapport est momentanément indisponible.", status=503, headers=HEADERS)
+            if access == "throttled":
+                minutes = int(getattr(request.ctx, "admin_retry_minutes", 60))
+                headers = dict(HEADERS, **{"Retry-After": str(minutes * 60)})
+                if as_page:
+                    return response.html(_throttled_page(minutes), status=429, headers=headers)
+                return response.text(
+                    f"Trop d'essais de jeton incorrects. Réessayez dans {minutes} min.", status=429, headers=headers
+                )
             headers = dict(HEADERS, **{"WWW-Authenticate": 'Bearer realm="admin"'})
             if as_page:
                 return response.html(login_page(), status=401, headers=headers)
@@ -161,8 +214,9 @@ class AdminChannel(InputChannel):
         @bp.route(REPORT_PATH, methods=["GET"])
         async def report_page(request: Request) -> HTTPResponse:
             settings = get_settings()
-            if not settings.admin_token or not authorized(settings, request):
-                return refused(settings)
+            access = await _access(settings, request) if settings.admin_token else "none"
+            if access != "ok":
+                return await refused(settings, request, access)
             from bot.report.render import html_page
             from bot.tenants import current_tenant
 
@@ -182,8 +236,9 @@ class AdminChannel(InputChannel):
         @bp.route(CSV_PATH, methods=["GET"])
         async def report_csv(request: Request) -> HTTPResponse:
             settings = get_settings()
-            if not settings.admin_token or not authorized(settings, request):
-                return refused(settings, as_page=False)
+            access = await _access(settings, request) if settings.admin_token else "none"
+            if access != "ok":
+                return await refused(settings, request, access, as_page=False)
             from bot.report.render import to_csv
 
             since, until = _period_args(request)
@@ -203,9 +258,11 @@ class AdminChannel(InputChannel):
         async def login(request: Request) -> HTTPResponse:
             settings = get_settings()
             if not settings.admin_token:
-                return refused(settings)
-            if not token_matches(settings, request.form.get("token")):
-                logger.warning("admin login refused")
+                return await refused(settings, request, "none")
+            access = await _token_check(settings, request, request.form.get("token"))
+            if access in ("throttled", "unavailable"):
+                return await refused(settings, request, access)
+            if access != "ok":
                 return response.html(login_page("Ce jeton n'est pas le bon."), status=401, headers=HEADERS)
             headers = dict(HEADERS, **{"Location": REPORT_PATH})
             headers["Set-Cookie"] = _cookie(settings, session_cookie_value(settings), SESSION_SECONDS)
@@ -215,7 +272,7 @@ class AdminChannel(InputChannel):
         async def logout(request: Request) -> HTTPResponse:
             settings = get_settings()
             if not settings.admin_token:
-                return refused(settings)
+                return await refused(settings, request, "none")
             headers = dict(HEADERS, **{"Location": REPORT_PATH, "Set-Cookie": _cookie(settings, "", 0)})
             return response.empty(status=303, headers=headers)
 

@@ -11,8 +11,10 @@ otherwise the outbox file (one JSON line per message in
   :meth:`Notifier.retry_due` (``python -m bot outbox retry``) sends it later;
 - ``failed``: not sent and not retried (an SMS, or a permanent refusal).
 
-The caller turns ``queued``/``failed`` into a French message with the
-alternative (:func:`delivery_problem_message`); nothing is silently lost.
+The caller turns ``queued``/``failed`` into the reply of
+:func:`bot.notify.replies.delivery_problem` (a ``domain.yml`` response, the
+alternative included; :func:`delivery_problem_message` renders it for a reply
+that says it inside its own); nothing is silently lost.
 
 Services that change state and send messages in one go use
 :meth:`Notifier.queue_email` / :meth:`Notifier.queue_sms` inside their own
@@ -44,12 +46,15 @@ from bot.notify.base import (
     SmsSender,
 )
 from bot.notify.outbox import OutboxFileSender, Payload, RefusedOutboxFile
+from bot.notify.replies import delivery_problem
 from bot.notify.sms import make_sms_sender
 from bot.notify.smtp import SmtpEmailSender
+from bot.reply import render_text
 from bot.settings import Settings
 from bot.store.db import session_scope
 from bot.store.models import OutboxMessage
 from bot.tenants import Tenant
+from bot.tenants.facts import tenant_slot_values
 
 log = logging.getLogger("bot.notify")
 
@@ -65,6 +70,7 @@ __all__ = [
     "Sms",
     "Notifier",
     "RetryReport",
+    "delivery_problem",
     "delivery_problem_message",
 ]
 
@@ -229,24 +235,9 @@ class Notifier:
 
 
 def delivery_problem_message(result: DeliveryResult, tenant: Tenant | None = None) -> str | None:
-    """A French sentence for a member when ``result`` is not ``delivered`` (else None)."""
-    if result.delivered:
+    """The French sentence of :func:`bot.notify.replies.delivery_problem` for ``result`` (None when delivered),
+    for a reply that says it inside its own (``{problem}``): rendered from ``domain.yml``."""
+    reply = delivery_problem(result, tenant)
+    if reply is None:
         return None
-    if result.channel == "sms":
-        text = (
-            "Le SMS n'a pas pu être envoyé pour le moment. Vérifiez le numéro de mobile indiqué, "
-            "puis demandez un nouveau code dans quelques minutes."
-        )
-    elif result.queued:
-        text = (
-            "L'envoi de l'e-mail prend du retard : il sera renvoyé automatiquement dans les prochaines minutes, "
-            "vous n'avez rien à refaire."
-        )
-    else:
-        text = "L'e-mail n'a pas pu être envoyé à cette adresse. Vérifiez l'adresse indiquée."
-    if tenant is not None and result.failed:
-        if tenant.support_email:
-            text += f" Si le problème persiste, écrivez à {tenant.support_email}."
-        else:
-            text += f" Si le problème persiste, passez par {tenant.contact_in_space}."
-    return text
+    return render_text(reply, tenant_slot_values(tenant) if tenant is not None else None)

@@ -22,69 +22,59 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Callable
+from typing import Any
 
 from bot.cli import CliError
-
-Handler = Callable[[argparse.Namespace], int]
+from bot.store.cli_errors import guarded
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     purge = subparsers.add_parser("purge", help="delete data older than its retention (safe from cron)")
     purge.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
-    purge.set_defaults(handler=_guarded(_purge))
+    purge.set_defaults(handler=guarded(_purge, _store_url, _tracker_url))
 
     conversations = subparsers.add_parser("conversations", help="export or forget a member's conversation")
     actions = conversations.add_subparsers(dest="conversations_action", metavar="ACTION")
     actions.required = True
     export = actions.add_parser("export", help="print the stored conversation of SENDER as JSON")
     export.add_argument("sender", metavar="SENDER", help="conversation id (web-…, telegram:…)")
-    export.set_defaults(handler=_guarded(_export))
+    export.set_defaults(handler=guarded(_export, _tracker_url))
     forget = actions.add_parser("forget", help="delete the stored conversation of SENDER")
     forget.add_argument("sender", metavar="SENDER", help="conversation id (web-…, telegram:…)")
-    forget.set_defaults(handler=_guarded(_forget))
+    forget.set_defaults(handler=guarded(_forget, _tracker_url))
 
     keys = subparsers.add_parser("keys", help="application keys")
     key_actions = keys.add_subparsers(dest="keys_action", metavar="ACTION")
     key_actions.required = True
     rotate = key_actions.add_parser("rotate", help="re-encrypt stored values under the newest key")
-    rotate.set_defaults(handler=_guarded(_rotate))
+    rotate.set_defaults(handler=guarded(_rotate, _store_url))
 
 
-def _guarded(handler: Handler) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        from sqlalchemy.exc import SQLAlchemyError
+def _store_url() -> str:
+    from bot.settings import get_settings
 
-        from bot.store.db import StoreUnavailable
-        from bot.store.migrate import SchemaNotReady
+    return get_settings().database_url
 
-        try:
-            return handler(args)
-        except (SchemaNotReady, StoreUnavailable) as exc:
-            raise CliError(str(exc)) from None
-        except SQLAlchemyError as exc:
-            original = getattr(exc, "orig", None) or exc
-            detail = (str(original).strip().splitlines() or [type(original).__name__])[0]
-            raise CliError(f"database error: {detail}") from None
 
-    return run
+def _tracker_url() -> str:
+    from bot.settings import get_settings
+
+    return get_settings().tracker_database_url
 
 
 def _store_engine() -> Any:
-    from bot.settings import get_settings
     from bot.store.db import get_engine
     from bot.store.migrate import ensure_current
 
-    engine = get_engine(get_settings().database_url)
+    engine = get_engine(_store_url())
     ensure_current(engine)
     return engine
 
 
 def _tracker_engine() -> Any:
-    from bot.settings import get_settings
     from bot.store.db import make_engine
 
-    return make_engine(get_settings().tracker_database_url)
+    return make_engine(_tracker_url())
 
 
 def _purge(args: argparse.Namespace) -> int:

@@ -22,13 +22,11 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from typing import Callable
 
 from bot.cli import CliError
+from bot.store.cli_errors import Handler, database_message, guarded, shown_url
 
 EXIT_ROWS_REFUSED = 3
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,61 +68,34 @@ def _database_url() -> str:
     return get_settings().database_url
 
 
-def _shown_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for display
-        return "the configured database"
-
-
-def _database_message(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(original).strip().splitlines() if line.strip()]
-    detail = lines[0] if lines else type(original).__name__
-    where = _shown_url(_database_url())
-    lowered = detail.lower()
-    if "read-only" in lowered or "readonly" in lowered:
-        return f"the database {where} is read-only ({detail})"
-    if "unable to open" in lowered or "could not connect" in lowered or "connection" in lowered:
-        return f"cannot reach the database {where} ({detail})"
-    return f"database error on {where}: {detail}"
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Turn expected store failures into CliError (one line, no traceback)."""
+def _import_errors(handler: Handler) -> Handler:
+    """An import stopped by the database says how far it got (the rows before are saved)."""
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from bot.store.db import StoreUnavailable
         from bot.store.importer import MemberImportError
-        from bot.store.migrate import SchemaNotReady
 
         try:
             return handler(args)
-        except SchemaNotReady as exc:
-            raise CliError(str(exc)) from None
         except MemberImportError as exc:
             if exc.report is not None:
                 print(f"stopped after reading {exc.report.summary()}")
             cause = exc.__cause__
             if isinstance(cause, SQLAlchemyError):
                 raise CliError(
-                    f"{_database_message(cause)}; import stopped at line {exc.line}: "
+                    f"{database_message(cause, [_database_url])}; import stopped at line {exc.line}: "
                     "the rows before it are saved, none from it on"
                 ) from None
             raise CliError(str(exc)) from None
-        except StoreUnavailable as exc:
-            raise CliError(str(exc)) from None
-        except SQLAlchemyError as exc:
-            raise CliError(_database_message(exc)) from None
-        except OSError as exc:  # e.g. the SQLite folder cannot be created
-            raise CliError(f"{exc.strerror or exc}: {exc.filename or _shown_url(_database_url())}") from None
 
     return run
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turn expected store failures into CliError (one line, no traceback)."""
+    return guarded(_import_errors(handler), _database_url)
 
 
 def _ready_engine():
@@ -144,7 +115,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     url = _database_url()
     before, after = upgrade(url, args.revision)
-    where = _shown_url(url)
+    where = shown_url(url)
     if before == after:
         print(f"{where}: schema already up to date (revision {after})")
     elif before is None:
@@ -167,7 +138,7 @@ def _db_current(args: argparse.Namespace) -> int:
         state = "up to date"
     else:
         state = f"behind (latest is {head}): run `python -m bot db upgrade`"
-    print(f"{_shown_url(url)}: revision {current or '-'} ({state})")
+    print(f"{shown_url(url)}: revision {current or '-'} ({state})")
     return 0
 
 

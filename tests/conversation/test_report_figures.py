@@ -15,6 +15,7 @@ token configured on another server, 401 without the token here.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -74,7 +75,13 @@ class Played:
 
 @pytest.fixture(scope="module")
 def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    assistant = start_assistant(tmp_path_factory.mktemp("report"), "miel", {"ASSISTANT_ADMIN_TOKEN": TOKEN})
+    env = {
+        "ASSISTANT_ADMIN_TOKEN": TOKEN,
+        # the throttling test below speaks as several clients through X-Forwarded-For
+        "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1",
+        "ASSISTANT_LIMIT_ADMIN_LOGIN_FAILURES": "3",
+    }
+    assistant = start_assistant(tmp_path_factory.mktemp("report"), "miel", env)
     try:
         yield assistant
     finally:
@@ -303,3 +310,37 @@ def test_the_page_needs_the_token(reporting, played):
 def test_no_token_configured_means_no_page(miel):
     assert _get(miel, "/admin/report")[0] == 404
     assert _get(miel, "/admin/report", {"Authorization": f"Bearer {TOKEN}"})[0] == 404
+
+
+def _login(assistant: Assistant, token: str, client: str) -> requests.Response:
+    return requests.post(
+        f"{assistant.base_url}/admin/login",
+        data={"token": token},
+        headers={"X-Forwarded-For": client},
+        allow_redirects=False,
+        timeout=60,
+    )
+
+
+def test_wrong_tokens_are_limited_per_client(reporting):
+    """Three wrong tokens from one client (ASSISTANT_LIMIT_ADMIN_LOGIN_FAILURES=3): then every
+    token check from it answers 429, the right token included, by form or Bearer; another
+    client still logs in."""
+    guesser, colleague = "203.0.113.7", "198.51.100.20"
+    for attempt in range(3):
+        wrong = _login(reporting, f"guess-{attempt}-" + secrets.token_hex(8), guesser)
+        assert wrong.status_code == 401 and "Ce jeton n'est pas le bon." in html.unescape(wrong.text)
+    stopped = _login(reporting, TOKEN, guesser)
+    assert stopped.status_code == 429, stopped.status_code
+    assert "Trop d'essais de jeton incorrects. Réessayez dans" in html.unescape(stopped.text)
+    assert 60 <= int(stopped.headers["Retry-After"]) <= 3600
+    assert "Set-Cookie" not in stopped.headers
+    bearer = requests.get(
+        f"{reporting.base_url}/admin/report",
+        headers={"Authorization": f"Bearer {TOKEN}", "X-Forwarded-For": guesser},
+        timeout=60,
+    )
+    assert bearer.status_code == 429
+    allowed = _login(reporting, TOKEN, colleague)
+    assert allowed.status_code == 303 and "assistant_admin=" in allowed.headers["Set-Cookie"]
+    assert TOKEN not in reporting.log() and guesser not in reporting.log()

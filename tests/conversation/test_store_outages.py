@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from db_schemas import POSTGRES_ENV, with_pg_options
 from helpers.tcp_proxy import TcpProxy
-from test_activation_flow import import_members, new_person, say, start
+from test_activation_flow import all_in_one, identify, import_members, new_person, say, start
 
 from bot.service_status import SERVICE_APOLOGY
 from tests.conftest import Assistant, _create_schemas, _drop_schemas, start_assistant, stop_assistant
@@ -96,13 +96,7 @@ def test_member_store_outage_mid_activation_gets_an_apology_and_the_activation_r
     member = new_person()
     import_members(assistant, member)
     sender = start(assistant)
-    reply = say(
-        assistant,
-        sender,
-        f"{member.last_name.upper()} {member.first_name}, {member.nir}, {member.born}, {member.department}",
-    )
-    assert "Est-ce bien cela ?" in reply, reply  # the recap before the match
-    reply = say(assistant, sender, "oui")
+    reply = identify(assistant, sender, all_in_one(member), member)  # the recap, then « oui »
     assert "retrouvé votre dossier" in reply, reply
     members.cut()
     try:

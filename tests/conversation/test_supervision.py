@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 from helpers.processes import child_with, kill
-from test_activation_flow import import_members, new_person, say, start
+from test_activation_flow import all_in_one, identify, import_members, new_person, say, start
 
 from bot.service_status import SERVICE_APOLOGY
 
@@ -79,13 +79,7 @@ def test_a_killed_action_server_gets_an_apology_then_the_conversation_resumes(mi
     member = new_person()
     import_members(miel, member)
     sender = start(miel)
-    reply = say(
-        miel,
-        sender,
-        f"{member.last_name.upper()} {member.first_name}, {member.nir}, {member.born}, {member.department}",
-    )
-    assert "Est-ce bien cela ?" in reply, reply  # the recap before the match
-    reply = say(miel, sender, "oui")
+    reply = identify(miel, sender, all_in_one(member), member)  # the recap, then « oui »
     assert "retrouvé votre dossier" in reply, reply
     actions = child_with(miel.process.pid, "rasa_sdk", timeout=5)
     assert actions is not None, "the action server of bot serve was not found"

@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 
 import pytest
 from answers_helpers import ROOT, leaks, paris
+from helpers.responses import rendered_message
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -82,10 +83,12 @@ def _run(action, tracker: Tracker) -> tuple[List[Dict[str, Any]], list]:
 )
 def test_contact_action_uses_profile_and_clock(configure, tenant, at, key, expected, absent) -> None:
     configure(tenant, at)
-    messages, events = _run(ActionAnswerContact(), _tracker(_parse("contact", key)))
+    slots = tenant_slot_values(load_tenant(tenant))
+    messages, events = _run(ActionAnswerContact(), _tracker(_parse("contact", key), slots))
     assert events == []
     assert len(messages) == 1
-    text = messages[0]["text"]
+    assert messages[0]["response"].startswith("utter_answer_contact_")
+    text = rendered_message(messages[0], load_tenant(tenant))["text"]
     for fragment in expected:
         assert fragment in text
     for fragment in absent:
@@ -99,10 +102,10 @@ def test_contact_action_uses_profile_and_clock(configure, tenant, at, key, expec
         ("miel", "kalixia", "utter_faq/kalixia", None),
         ("miel", "connexion", "utter_faq/connexion", None),
         ("smie", "connexion", "utter_faq/connexion", None),
-        ("smie", "kalixia", None, "n'est pas décrit"),
-        ("smie", "services", None, "www.mutuellesmie.com"),
-        ("miel", "mot_de_passe_regles", None, "au moins 8 caractères"),
-        ("miel", None, None, "reformuler"),
+        ("smie", "kalixia", "utter_answer_service_not_described", "n'est pas décrit"),
+        ("smie", "services", "utter_answer_service_not_described", "www.mutuellesmie.com"),
+        ("miel", "mot_de_passe_regles", "utter_answer_password_rules_nir_sms", "au moins 8 caractères"),
+        ("miel", None, "utter_answer_rephrase", "reformuler"),
     ],
 )
 def test_faq_action_routes_the_selected_key(configure, tenant, key, response, text_fragment) -> None:
@@ -120,7 +123,7 @@ def test_faq_action_routes_the_selected_key(configure, tenant, key, response, te
     if answered:
         assert messages[1]["response"] == "utter_satisfaction_ask_answer"
     if text_fragment:
-        assert text_fragment in messages[0]["text"]
+        assert text_fragment in rendered_message(messages[0], load_tenant(tenant))["text"]
     # asked already in this conversation: the answer alone
     messages, events = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), {**slots, "satisfaction_asked": "answer"}))
     assert events == [] and len(messages) == 1
@@ -196,12 +199,55 @@ def test_a_sure_faq_answer_wins_over_the_contact_intent(configure) -> None:
 def test_a_sure_contact_answer_wins_over_the_faq_intent(configure) -> None:
     configure("miel", paris(2025, 3, 12, 10, 0))
     tracker = _tracker(_parse_with_default_selector("faq", "contact/adresse", 0.8))
-    messages, _ = _run(ActionAnswerFaq(), tracker)
-    assert "33 rue des Docteurs Charcot" in messages[0]["text"]
+    messages, events = _run(ActionAnswerFaq(), tracker)
+    assert messages[0]["response"] == "utter_answer_contact_adresse"
+    # the tracker has no tenant slot yet: they come with the answer, and are set
+    assert "33 rue des Docteurs Charcot" in rendered_message(messages[0])["text"]
+    values = tenant_slot_values(load_tenant("miel"))
+    assert {(e["event"], e["name"], e["value"]) for e in events} == {("slot", k, v) for k, v in values.items()}
 
 
 def test_an_unsure_selector_leaves_the_intent_in_charge(configure) -> None:
     configure("miel", paris(2025, 3, 12, 10, 0))
     tracker = _tracker(_parse_with_default_selector("contact", "faq/bien_etre", 0.3))
     messages, _ = _run(ActionAnswerContact(), tracker)
-    assert messages[0].get("response") is None and "Pour joindre Miel" in messages[0]["text"]
+    assert messages[0]["response"] == "utter_answer_contact_general_status"
+    assert "Pour joindre Miel" in rendered_message(messages[0])["text"]
+
+
+@pytest.mark.parametrize(
+    ("tenant", "intent", "key", "at"),
+    [
+        ("miel", "contact", "telephone", paris(2025, 3, 15, 11, 0)),  # closed: status, phone, written ways
+        ("miel", "contact", None, paris(2025, 3, 12, 10, 0)),  # every way, the line's status
+        ("smie", "contact", "email", paris(2025, 3, 12, 10, 0)),
+        ("miel", "faq", "mot_de_passe_regles", None),
+        ("smie", "faq", "services", None),
+    ],
+)
+def test_rasa_renders_the_profile_answer_named_by_the_action(configure, tenant, intent, key, at) -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet as RasaSlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    configure(tenant, at)
+    profile = load_tenant(tenant)
+    values = tenant_slot_values(profile)
+    action = ActionAnswerContact() if intent == "contact" else ActionAnswerFaq()
+    messages, _ = _run(action, _tracker(_parse(intent, key), {**values, "satisfaction_asked": "answer"}))
+    assert len(messages) == 1
+    response, expected = messages[0]["response"], rendered_message(messages[0], profile)["text"]
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
+    for name, value in values.items():
+        tracker.update(RasaSlotSet(name, value))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+    assert len(uttered) == 1 and uttered[0].metadata["utter_action"] == response
+    # the member reads what the unit tests read (the slots, then the values the action gave)
+    assert uttered[0].text == expected
+    assert "{" not in uttered[0].text and leaks(uttered[0].text, tenant) == []

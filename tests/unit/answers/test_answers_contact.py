@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from answers_helpers import leaks, paris
+from helpers.responses import reply_text
 
 from bot.answers.contact import CONTACT_KEYS, contact_answer
 from bot.tenants import Tenant
+
+
+def _answer(tenant: Tenant, key: str | None, at: datetime) -> str:
+    """The contact answer as the member reads it (domain.yml rendered by Rasa)."""
+    return reply_text(contact_answer(tenant, key, at), tenant)
+
 
 PHONE_RE = re.compile(r"(?:\+33|\b0)\s?[1-9](?:[\s.-]?\d{2}){4}\b")
 INSTANTS = {
@@ -55,7 +63,7 @@ SMIE_FACTS = {
 @pytest.mark.parametrize("moment", list(INSTANTS))
 @pytest.mark.parametrize("key", CONTACT_KEYS)
 def test_each_tenant_gets_its_own_facts(tenant: Tenant, key: str, moment: str) -> None:
-    text = contact_answer(tenant, key, INSTANTS[moment])
+    text = _answer(tenant, key, INSTANTS[moment])
     expected = (MIEL_FACTS if tenant.id == "miel" else SMIE_FACTS)[key]
     for fact in expected:
         assert fact in text, f"{tenant.id}/{key}: missing {fact!r} in {text!r}"
@@ -66,14 +74,14 @@ def test_each_tenant_gets_its_own_facts(tenant: Tenant, key: str, moment: str) -
 @pytest.mark.parametrize("moment", list(INSTANTS))
 @pytest.mark.parametrize("key", CONTACT_KEYS)
 def test_smie_never_gives_a_phone_number(smie: Tenant, key: str, moment: str) -> None:
-    text = contact_answer(smie, key, INSTANTS[moment])
+    text = _answer(smie, key, INSTANTS[moment])
     assert PHONE_RE.search(text) is None
     assert "ligne" not in text  # no phone line, so no open/closed status either
 
 
 def test_phone_pattern_recognises_the_miel_number(miel: Tenant) -> None:
     # guards the test above: the pattern does find a real French number
-    assert PHONE_RE.search(contact_answer(miel, "telephone", INSTANTS["weekday 10:00"]))
+    assert PHONE_RE.search(_answer(miel, "telephone", INSTANTS["weekday 10:00"]))
 
 
 @pytest.mark.parametrize(
@@ -94,7 +102,7 @@ def test_phone_pattern_recognises_the_miel_number(miel: Tenant) -> None:
     ],
 )
 def test_miel_hours_are_used(miel: Tenant, key: str, moment: str, expected: list, absent: list) -> None:
-    text = contact_answer(miel, key, INSTANTS[moment])
+    text = _answer(miel, key, INSTANTS[moment])
     for fragment in expected:
         assert fragment in text
     for fragment in absent:
@@ -105,3 +113,4 @@ def test_miel_hours_are_used(miel: Tenant, key: str, moment: str, expected: list
 def test_unknown_key_gets_the_general_answer(tenant: Tenant, key) -> None:
     at = INSTANTS["weekday 10:00"]
     assert contact_answer(tenant, key, at) == contact_answer(tenant, "general", at)
+    assert _answer(tenant, key, at) == _answer(tenant, "general", at)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from answers_helpers import leaks
+from helpers.responses import reply_text
 
-from bot.answers.faq import ACCOUNT_KEYS, FAQ_KEYS, REPHRASE_TEXT, SERVICE_KEYS, answer_faq
+from bot.answers.faq import ACCOUNT_KEYS, FAQ_KEYS, REPHRASE, SERVICE_KEYS, answer_faq
 from bot.answers.selection import selected_key
 from bot.answers.services import SERVICE_LABELS, SERVICE_OF_FAQ_KEY, is_service_key, tenant_offers
 from bot.tenants import KNOWN_SERVICES, PasswordPolicy, Tenant
@@ -77,10 +78,11 @@ def test_miel_answers_every_service_from_the_domain(miel: Tenant, key: str) -> N
 @pytest.mark.parametrize("key", SERVICE_KEYS)
 def test_smie_guide_lists_no_service(smie: Tenant, key: str) -> None:
     answer = answer_faq(smie, key)
-    assert answer.response is None
-    assert "SMIE Mutuelle" in answer.text and "www.mutuellesmie.com" in answer.text
-    assert "n'est pas décrit" in answer.text
-    assert leaks(answer.text, "smie") == []
+    assert answer.response == "utter_answer_service_not_described"
+    text = reply_text(answer, smie)
+    assert "SMIE Mutuelle" in text and "www.mutuellesmie.com" in text
+    assert "n'est pas décrit" in text
+    assert leaks(text, "smie") == []
 
 
 @pytest.mark.parametrize("key", [k for k in ACCOUNT_KEYS if k != "mot_de_passe_regles"])
@@ -91,17 +93,19 @@ def test_account_keys_use_the_domain_for_every_tenant(tenant: Tenant, key: str) 
 def test_partial_service_list_gets_an_overview_of_its_own(miel: Tenant) -> None:
     partial = miel.copy(update={"services": ["remboursements", "kalixia"]})
     overview = answer_faq(partial, "services")
-    assert overview.response is None
-    assert SERVICE_LABELS["remboursements"] in overview.text
-    assert SERVICE_LABELS["kalixia"] in overview.text
-    assert SERVICE_LABELS["echeancier"] not in overview.text
+    assert overview.response == "utter_answer_services_overview"
+    text = reply_text(overview, partial)
+    assert SERVICE_LABELS["remboursements"] in text
+    assert SERVICE_LABELS["kalixia"] in text
+    assert SERVICE_LABELS["echeancier"] not in text
     assert answer_faq(partial, "kalixia").response == "utter_faq/kalixia"
-    assert answer_faq(partial, "echeancier").response is None
+    assert answer_faq(partial, "echeancier").response == "utter_answer_service_not_described"
 
 
 @pytest.mark.parametrize("key", [None, "", "unknown", "faq/kalixia"])
 def test_unusable_key_asks_to_rephrase(tenant: Tenant, key) -> None:
-    assert answer_faq(tenant, key).text == REPHRASE_TEXT
+    assert answer_faq(tenant, key) == REPHRASE
+    assert reply_text(REPHRASE).startswith("Je n'ai pas bien compris votre question. Pouvez-vous la reformuler ?")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +122,7 @@ def test_unusable_key_asks_to_rephrase(tenant: Tenant, key) -> None:
 def test_password_rules_come_from_the_profile(tenant: Tenant, policy, expected: list) -> None:
     if policy is not None:
         tenant = tenant.copy(update={"password_policy": policy})
-    text = answer_faq(tenant, "mot_de_passe_regles").text
+    text = reply_text(answer_faq(tenant, "mot_de_passe_regles"), tenant)
     for fragment in expected:
         assert fragment in text
     assert "jamais votre mot de passe" in text

@@ -2,7 +2,7 @@
 
 An answer that only states a fact leaves the member wondering what to do.
 Whatever gives the answer (a domain response rendered by Rasa with the
-tenant's slots, a text built from the profile by bot.answers), its last line
+tenant's slots, with the values bot.answers computes from the profile), its last line
 tells the member what to do next: where to go, what to say, whom to write
 to or call, or it asks them a question.
 """
@@ -14,6 +14,7 @@ from typing import Dict
 
 import pytest
 from answers_helpers import paris
+from helpers.responses import reply_text
 from test_answers_domain import _render
 
 from bot.answers.contact import CONTACT_KEYS, contact_answer
@@ -42,8 +43,11 @@ def rendered() -> Dict[str, Dict[str, str]]:
 @pytest.mark.parametrize("tenant_id", ["miel", "smie"])
 @pytest.mark.parametrize("key", FAQ_KEYS)
 def test_faq_answer_ends_with_the_next_step(rendered, tenant_id: str, key: str) -> None:
-    answer = answer_faq(load_tenant(tenant_id), key)
-    text = answer.text if answer.text is not None else rendered[tenant_id][answer.response or ""]
+    tenant = load_tenant(tenant_id)
+    answer = answer_faq(tenant, key)
+    text = (
+        rendered[tenant_id][answer.response] if answer.response.startswith("utter_faq/") else reply_text(answer, tenant)
+    )
     assert NEXT_STEP_RE.search(_last_line(text)), f"{tenant_id} faq/{key} ends without a next step: {text!r}"
 
 
@@ -51,7 +55,8 @@ def test_faq_answer_ends_with_the_next_step(rendered, tenant_id: str, key: str) 
 @pytest.mark.parametrize("tenant_id", ["miel", "smie"])
 @pytest.mark.parametrize("key", CONTACT_KEYS)
 def test_contact_answer_ends_with_the_next_step(tenant_id: str, key: str, moment: str) -> None:
-    text = contact_answer(load_tenant(tenant_id), key, MOMENTS[moment])
+    tenant = load_tenant(tenant_id)
+    text = reply_text(contact_answer(tenant, key, MOMENTS[moment]), tenant)
     assert NEXT_STEP_RE.search(_last_line(text)), f"{tenant_id} contact/{key} ends without a next step: {text!r}"
 
 

@@ -3,6 +3,7 @@ words needed outside the chat (import report, staff commands)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,6 @@ def test_unknown_response_or_missing_value_is_refused(domain: Path, reply: Reply
 def test_an_edited_domain_is_read_again(domain: Path) -> None:
     assert render_text(Reply("utter_channel"), domain_file=domain) == "Web"
     domain.write_text(DOMAIN.replace('"Web"', '"Web modifié"'), encoding="utf-8")
-    import os
 
     stat = domain.stat()
     os.utime(domain, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))

@@ -20,11 +20,16 @@ HEAD_REVISION = max(p.name[:4] for p in (PROJECT_ROOT / "bot" / "store" / "migra
 
 
 def run_cli(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_cli_with(url, tmp_path, {}, *args)
+
+
+def run_cli_with(url: str, tmp_path: Path, extra: dict, *args: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
     env.update(
         ASSISTANT_DATABASE_URL=url,
         ASSISTANT_SECRET_KEY=SECRET_KEY,
         ASSISTANT_VAR_DIR=str(tmp_path / "var"),
+        **extra,
     )
     result = subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -139,3 +144,39 @@ def test_a_read_only_database(db_url: str, tmp_path: Path) -> None:
     assert "import stopped at line 2: the rows before it are saved, none from it on" in result.stderr
     result = run_cli(db_url, tmp_path, "members", "demo")
     assert f"{DEMO_ROWS} rows: {DEMO_ROWS} added" in result.stdout
+
+
+DOWN = "postgresql+psycopg2://postgres@127.0.0.1:1/test?connect_timeout=3"
+
+
+@pytest.mark.parametrize(
+    ("args", "store_down", "tracker_down"),
+    [
+        (("conversations", "export", "web-x"), False, True),
+        (("conversations", "forget", "web-x"), False, True),
+        (("keys", "rotate"), True, False),
+    ],
+)
+def test_privacy_commands_name_the_database_that_is_down(
+    tmp_path: Path, args: tuple, store_down: bool, tracker_down: bool
+) -> None:
+    """The staff commands of bot/privacy share the store commands' one-line answer (bot/store/cli_errors.py)."""
+    up = f"sqlite:///{tmp_path / 'up.db'}"
+    migrate.upgrade(up)
+    store = DOWN if store_down else up
+    tracker = DOWN if tracker_down else up
+    result = run_cli_with(store, tmp_path, {"ASSISTANT_TRACKER_DATABASE_URL": tracker}, *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the database postgresql+psycopg2://postgres@127.0.0.1:1"), (
+        result.stderr
+    )
+    assert "sqlite" not in result.stderr  # only the database the command uses is named
+
+
+def test_purge_names_both_databases_when_one_is_down(tmp_path: Path) -> None:
+    env_url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate.upgrade(env_url)
+    result = run_cli_with(env_url, tmp_path, {"ASSISTANT_TRACKER_DATABASE_URL": DOWN}, "purge")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the database "), result.stderr
+    assert "127.0.0.1:1" in result.stderr and " or " in result.stderr, result.stderr
