@@ -43,7 +43,11 @@ def domain(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("reply", "extra", "expected"),
     [
-        (Reply("utter_plain", {"name": "Mme Durand", "ref": "AB-12"}), None, "Bonjour Mme Durand, votre référence est AB-12."),
+        (
+            Reply("utter_plain", {"name": "Mme Durand", "ref": "AB-12"}),
+            None,
+            "Bonjour Mme Durand, votre référence est AB-12.",
+        ),
         (Reply("utter_plain", {"name": "A"}), {"ref": "R", "name": "ignored"}, "Bonjour A, votre référence est R."),
         (Reply("utter_conditioned", {"x": "1"}), None, "Variante générale 1"),
         (Reply("utter_channel"), None, "Web"),
