@@ -38,7 +38,7 @@ pytestmark = pytest.mark.conversation
 TOKEN = "report-token-" + secrets.token_hex(12)
 PASSWORD = "Automne-2026!"
 START = "bonjour, je souhaiterais ouvrir l'accès à mon compte en ligne"
-NOT_UNDERSTOOD = "pfff"  # nonsense such as « gloubi boulga » is read as faq today: see the closing note
+NOT_UNDERSTOOD = "gloubi boulga patati et patata"
 
 
 @dataclass(frozen=True)

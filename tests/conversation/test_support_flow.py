@@ -173,10 +173,11 @@ def test_smtp_down_then_up_nothing_is_lost(miel_smtp_down):
 # ---- the other ways in ----------------------------------------------------------------
 
 
-def test_two_misunderstandings_in_a_row_offer_support(miel):
+@pytest.mark.parametrize("nonsense", ["hmm ben alors", "gloubi boulga patati et patata", "pfff"])
+def test_two_misunderstandings_in_a_row_offer_support(miel, nonsense):
     sender = miel.new_sender("fallback")
-    # a sigh nothing in the guides answers (fillers with « alors » lean to faq today: see the closing note)
-    first = say(miel, sender, "pfff")
+    # a filler, nonsense, a sigh: nothing in the guides answers them
+    first = say(miel, sender, nonsense)
     assert "reformuler" in first, first
     second = say(miel, sender, "et là le truc")
     assert "Je ne parviens pas à comprendre" in second and "Voulez-vous laisser un message" in second, second
