@@ -36,6 +36,24 @@ class Reply:
     values: Dict[str, str] = field(default_factory=dict)
 
 
+class DomainReply:
+    """Mixin of a refusal or problem that names its response: ``response`` and ``values``
+    give :attr:`reply` (for the chat) and :attr:`message` (the same words outside it)."""
+
+    response: str
+    values: Dict[str, str]
+
+    @property
+    def reply(self) -> Reply:
+        """The response of ``domain.yml`` and its values, as the chat says it."""
+        return Reply(self.response, dict(self.values))
+
+    @property
+    def message(self) -> str:
+        """The French sentence of :attr:`reply`, rendered from ``domain.yml`` without Rasa."""
+        return render_text(self.reply)
+
+
 class UnknownResponse(LookupError):
     """The response is not in ``domain.yml``, or a variable of it has no value."""
 
@@ -76,4 +94,4 @@ def render_text(reply: Reply, extra: Mapping[str, Any] | None = None, domain_fil
     return _VARIABLE.sub(fill, text)
 
 
-__all__ = ["DOMAIN_FILE", "Reply", "UnknownResponse", "render_text", "response_variations"]
+__all__ = ["DOMAIN_FILE", "DomainReply", "Reply", "UnknownResponse", "render_text", "response_variations"]

@@ -37,14 +37,14 @@ from bot.identity.departments import (
 )
 from bot.identity.errors import InvalidDepartment
 from bot.identity.nir import MONTHS_FR, NirFacts
-from bot.reply import Reply, render_text
+from bot.reply import DomainReply
 
 #: A birth year this far from the NIR's means the number is someone else's.
 OTHER_PERSON_GAP_YEARS = 10
 
 
 @dataclass(frozen=True)
-class Inconsistency:
+class Inconsistency(DomainReply):
     """One disagreement between the NIR and another answer.
 
     What the member reads is the response ``response`` of ``domain.yml``
@@ -60,16 +60,6 @@ class Inconsistency:
     reason: str
     response: str
     values: dict[str, str] = dataclass_field(default_factory=dict)
-
-    @property
-    def reply(self) -> Reply:
-        """The refusal as the chat says it: a response of ``domain.yml`` and its values."""
-        return Reply(self.response, dict(self.values))
-
-    @property
-    def message(self) -> str:
-        """The French sentence of :attr:`reply`, rendered from ``domain.yml``."""
-        return render_text(self.reply)
 
 
 def _full_year(two_digits: int, near: int, today: date) -> int:

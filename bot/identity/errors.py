@@ -14,10 +14,10 @@ report of the member file).
 
 from __future__ import annotations
 
-from bot.reply import Reply, render_text
+from bot.reply import DomainReply
 
 
-class IdentityError(ValueError):
+class IdentityError(DomainReply, ValueError):
     """A value typed by the member was refused.
 
     ``response`` is the name of the refusal in ``domain.yml``, ``values`` the
@@ -32,16 +32,6 @@ class IdentityError(ValueError):
         self.reason = reason
         self.response = response
         self.values: dict[str, str] = dict(values)
-
-    @property
-    def reply(self) -> Reply:
-        """The refusal as the chat says it: a response of ``domain.yml`` and its values."""
-        return Reply(self.response, dict(self.values))
-
-    @property
-    def message(self) -> str:
-        """The French sentence of :attr:`reply`, rendered from ``domain.yml``."""
-        return render_text(self.reply)
 
     def __str__(self) -> str:
         return self.message
