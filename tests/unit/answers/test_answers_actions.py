@@ -139,6 +139,24 @@ def test_faq_action_fills_missing_tenant_slots(configure) -> None:
     assert messages[0]["tenant_space_path"] == values["tenant_space_path"]
 
 
+def _said_by_rasa(messages: List[Dict[str, Any]], slots: Dict[str, Any]) -> List[Any]:
+    """The bot messages Rasa's RemoteAction makes of an action's ``messages``, rendered
+    with the domain's responses and a tracker holding ``slots``."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet as RasaSlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
+    for name, value in slots.items():
+        tracker.update(RasaSlotSet(name, value))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    return asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+
+
 @pytest.mark.parametrize(
     ("tenant", "key", "expected"),
     [
@@ -148,23 +166,11 @@ def test_faq_action_fills_missing_tenant_slots(configure) -> None:
     ],
 )
 def test_rasa_renders_the_retrieval_response_named_by_the_action(configure, tenant, key, expected) -> None:
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.channels.channel import CollectingOutputChannel
-    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import SlotSet as RasaSlotSet
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     configure(tenant)
     values = tenant_slot_values(load_tenant(tenant))
     messages, _ = _run(ActionAnswerFaq(), _tracker(_parse("faq", key), values))
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
-    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
-    for name, value in values.items():
-        tracker.update(RasaSlotSet(name, value))
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+    uttered = _said_by_rasa(messages, values)
     assert len(uttered) == 2  # the answer, then the satisfaction question (first answer of the conversation)
     assert uttered[1].metadata["utter_action"] == "utter_satisfaction_ask_answer"
     assert uttered[0].metadata["utter_action"] == f"utter_faq/{key}"
@@ -226,13 +232,6 @@ def test_an_unsure_selector_leaves_the_intent_in_charge(configure) -> None:
     ],
 )
 def test_rasa_renders_the_profile_answer_named_by_the_action(configure, tenant, intent, key, at) -> None:
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.channels.channel import CollectingOutputChannel
-    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import SlotSet as RasaSlotSet
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     configure(tenant, at)
     profile = load_tenant(tenant)
     values = tenant_slot_values(profile)
@@ -241,12 +240,7 @@ def test_rasa_renders_the_profile_answer_named_by_the_action(configure, tenant, 
     assert len(messages) == 1
     response, expected = messages[0]["response"], rendered_message(messages[0], profile)["text"]
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
-    tracker = DialogueStateTracker.from_events("test", [], slots=domain.slots)
-    for name, value in values.items():
-        tracker.update(RasaSlotSet(name, value))
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    uttered = asyncio.run(RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg, tracker))
+    uttered = _said_by_rasa(messages, values)
     assert len(uttered) == 1 and uttered[0].metadata["utter_action"] == response
     # the member reads what the unit tests read (the slots, then the values the action gave)
     assert uttered[0].text == expected
